@@ -1,0 +1,54 @@
+package jbert.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lifetime of temporary tensors. Every tensor made while a scope is open belongs to it and its storage
+ * goes back to the backend's allocator when the scope closes, unless {@link Tensor#keep()} moved it
+ * out. A training step runs inside one scope, so activations, their gradients and the graph are freed
+ * together and the allocator reuses the same blocks next step. Tensors made with no scope open
+ * (parameters, their gradients, optimizer moments) live until released by hand or collected.
+ * <pre>{@code
+ * try (Scope step = Scope.open()) { loss = model.loss(batch); loss.backward(); optimizer.step(); }
+ * }</pre>
+ */
+public final class Scope implements AutoCloseable {
+    private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+    private final Scope parent;
+    private final List<Tensor> owned = new ArrayList<>();
+    private boolean closed;
+
+    private Scope(Scope parent) { this.parent = parent; }
+
+    public static Scope open() {
+        Scope s = new Scope(CURRENT.get());
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** Runs {@code body} with no scope open: what it makes is persistent. */
+    public static <T> T persistent(java.util.function.Supplier<T> body) {
+        Scope saved = CURRENT.get();
+        CURRENT.remove();
+        try { return body.get(); } finally { if (saved != null) CURRENT.set(saved); }
+    }
+
+    static void register(Tensor t) {
+        Scope s = CURRENT.get();
+        if (s != null) { s.owned.add(t); t.scope = s; }
+    }
+
+    void forget(Tensor t) { owned.remove(t); }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (Tensor t : owned) if (t.scope == this) t.release();
+        owned.clear();
+        CURRENT.set(parent);
+        if (parent == null) CURRENT.remove();
+    }
+}
