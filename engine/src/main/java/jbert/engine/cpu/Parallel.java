@@ -1,0 +1,109 @@
+package jbert.engine.cpu;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+
+/**
+ * The CPU kernels' thread pool: a fixed number of threads (system property {@code jbert.threads}, else
+ * environment variable {@code JBERT_THREADS}, else the number of cores), created once.
+ *
+ * <p>Work is always split the same way for a given thread count: {@link #forRange} cuts [0, n) into
+ * equal contiguous chunks, one per part, and every kernel that sums across parts does so in part
+ * order. So results never depend on which thread finished first, and a training run repeats bit for bit.
+ *
+ * <p>A kernel called from inside a parallel region (e.g. a GEMM per batch item) runs serially on the
+ * calling thread rather than queueing behind itself.
+ */
+final class Parallel {
+    private Parallel() {}
+
+    private static final int THREADS = configuredThreads();
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    private static final ExecutorService POOL = THREADS <= 1 ? null
+            : Executors.newFixedThreadPool(THREADS - 1, r -> {
+                Thread t = new Thread(() -> { INSIDE.set(true); r.run(); }, "jbert-cpu");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** Threads the CPU kernels use. */
+    static int threads() { return THREADS; }
+
+    private static int configuredThreads() {
+        String s = System.getProperty("jbert.threads");
+        String from = "system property jbert.threads";
+        if (s == null || s.isBlank()) { s = System.getenv("JBERT_THREADS"); from = "environment variable JBERT_THREADS"; }
+        if (s == null || s.isBlank()) return Runtime.getRuntime().availableProcessors();
+        try {
+            int n = Integer.parseInt(s.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(from + " = '" + s + "': expected a positive thread count");
+    }
+
+    /** A chunk [lo, hi) of a range. */
+    @FunctionalInterface
+    interface RangeBody { void run(int lo, int hi); }
+
+    /**
+     * Runs body over [0, n) cut into min(threads, ceil(n / grain)) equal contiguous chunks, in parallel.
+     * {@code grain} is the least work per chunk worth a thread hand-off.
+     */
+    static void forRange(int n, int grain, RangeBody body) {
+        int parts = parts(n, grain);
+        if (parts <= 1) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        run(parts, p -> body.run(chunkStart(n, parts, p), chunkStart(n, parts, p + 1)));
+    }
+
+    /** How many chunks {@link #forRange} makes of n items at this grain. */
+    static int parts(int n, int grain) {
+        if (INSIDE.get() || POOL == null) return 1;
+        long byGrain = (n + (long) Math.max(grain, 1) - 1) / Math.max(grain, 1);
+        return (int) Math.max(1, Math.min(THREADS, byGrain));
+    }
+
+    /** Start of chunk p when [0, n) is cut into {@code parts} equal chunks. */
+    static int chunkStart(int n, int parts, int p) { return (int) ((long) n * p / parts); }
+
+    /** Runs part(0 .. parts-1) concurrently (part 0 on the calling thread) and waits for all. */
+    static void run(int parts, IntConsumer part) {
+        if (parts <= 1 || INSIDE.get() || POOL == null) {
+            for (int p = 0; p < parts; p++) part.accept(p);
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(parts - 1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int p = 1; p < parts; p++) {
+            int pp = p;
+            POOL.execute(() -> {
+                try { part.accept(pp); } catch (Throwable t) { failure.compareAndSet(null, t); } finally { done.countDown(); }
+            });
+        }
+        INSIDE.set(true);
+        try {
+            part.accept(0);
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        } finally {
+            INSIDE.set(false);
+        }
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for CPU kernel threads", e);
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error er) throw er;
+        if (t != null) throw new IllegalStateException(t);
+    }
+}
