@@ -146,7 +146,11 @@ public interface Backend {
     /** out[i, :] = table[ids[i], :], out [n, H]. */
     void embeddingForward(int[] ids, Storage table, Storage out, int n, int H);
 
-    /** dtable[ids[i], :] += dout[i, :] (scatter-add: a token repeated in the batch adds up). */
+    /**
+     * dtable[ids[i], :] += dout[i, :] (scatter-add: a token repeated in the batch adds up). Rows whose id
+     * is negative are skipped: the Embedding op marks padding_idx rows that way, because PyTorch's
+     * nn.Embedding(padding_idx=...) never updates the padding row.
+     */
     void embeddingBackward(int[] ids, Storage dout, Storage dtable, int n, int H);
 
     /**

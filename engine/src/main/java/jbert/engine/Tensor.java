@@ -21,6 +21,8 @@ public final class Tensor {
     private Storage storage;
     private final int[] shape;
     private final long size;
+    /** False for a view ({@link #reshape}): its storage belongs to another tensor, which frees it. */
+    private final boolean ownsStorage;
 
     private boolean requiresGrad;
     private Tensor grad;
@@ -28,8 +30,9 @@ public final class Tensor {
     private String name;
     Scope scope;
 
-    private Tensor(Backend backend, Storage storage, int[] shape) {
+    private Tensor(Backend backend, Storage storage, int[] shape, boolean ownsStorage) {
         this.backend = backend;
+        this.ownsStorage = ownsStorage;
         this.shape = shape.clone();
         this.size = numel(shape);
         if (storage.size() < size) {
@@ -44,7 +47,7 @@ public final class Tensor {
 
     /** A zero tensor. */
     public static Tensor zeros(Backend backend, int... shape) {
-        return new Tensor(backend, backend.allocate(numel(shape)), shape);
+        return new Tensor(backend, backend.allocate(numel(shape)), shape, true);
     }
 
     /** A tensor holding a copy of {@code data} (row-major). */
@@ -53,12 +56,17 @@ public final class Tensor {
             throw new IllegalArgumentException("data of " + data.length + " floats does not fit shape "
                     + Arrays.toString(shape));
         }
-        return new Tensor(backend, backend.upload(data), shape);
+        return new Tensor(backend, backend.upload(data), shape, true);
     }
 
-    /** A tensor over an existing storage (shared, not copied). */
-    public static Tensor wrap(Backend backend, Storage storage, int... shape) {
-        return new Tensor(backend, storage, shape);
+    /** A tensor that takes ownership of {@code storage}: releasing the tensor releases it. */
+    public static Tensor adopt(Backend backend, Storage storage, int... shape) {
+        return new Tensor(backend, storage, shape, true);
+    }
+
+    /** A view: a new shape over another tensor's storage, which stays owned by that tensor. */
+    public static Tensor view(Tensor of, int... shape) {
+        return new Tensor(of.backend, of.storage(), shape, false);
     }
 
     /** A zero tensor of the same shape and backend. */
@@ -121,7 +129,7 @@ public final class Tensor {
 
     /** Returns the storage to the backend now. Reshaped views share it: release only the owner. */
     public void release() {
-        if (storage != null && !(gradFn instanceof jbert.engine.ops.Reshape)) backend.release(storage);
+        if (storage != null && ownsStorage) backend.release(storage);
         storage = null;
         gradFn = null;
     }
@@ -138,7 +146,11 @@ public final class Tensor {
     public Tensor grad() { return grad; }
     public Op gradFn() { return gradFn; }
 
-    void setGradFn(Op op) { this.gradFn = op; this.requiresGrad = true; }
+    void setGradFn(Op op) {
+        if (this.gradFn != null) throw new IllegalStateException(describe() + " already has a creator op");
+        this.gradFn = op;
+        this.requiresGrad = true;
+    }
 
     /**
      * The gradient buffer backward accumulates into, made (zeroed) on first use. A leaf's gradient is

@@ -1,0 +1,47 @@
+package jbert.engine.bert;
+
+import jbert.engine.Backend;
+import jbert.engine.Tensor;
+import jbert.engine.nn.Dropout;
+import jbert.engine.nn.Embedding;
+import jbert.engine.nn.Init;
+import jbert.engine.nn.LayerNorm;
+import jbert.engine.nn.Module;
+import jbert.engine.nn.SeedSequence;
+import jbert.engine.ops.Add;
+
+/**
+ * The input layer: e = LayerNorm(word[id] + position[t] + token_type[segment]), then dropout
+ * (HF BertEmbeddings, absolute position embeddings).
+ */
+public final class BertEmbeddings extends Module {
+    final Embedding wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings;
+    final LayerNorm layerNorm;
+    private final Dropout dropout;
+    private final int maxPositions;
+
+    BertEmbeddings(BertConfig c, Backend be, Init init, SeedSequence seeds) {
+        wordEmbeddings = child("word_embeddings", new Embedding(be, c.vocabSize, c.hiddenSize, init, c.padTokenId));
+        positionEmbeddings = child("position_embeddings", new Embedding(be, c.maxPositionEmbeddings, c.hiddenSize, init, -1));
+        tokenTypeEmbeddings = child("token_type_embeddings", new Embedding(be, c.typeVocabSize, c.hiddenSize, init, -1));
+        layerNorm = child("LayerNorm", new LayerNorm(be, c.hiddenSize, c.layerNormEps));
+        dropout = child("dropout", new Dropout(c.hiddenDropoutProb, seeds));
+        maxPositions = c.maxPositionEmbeddings;
+    }
+
+    /** @return [B*T, H] */
+    Tensor forward(Batch batch) {
+        int B = batch.B(), T = batch.T();
+        if (T > maxPositions) {
+            throw new IllegalArgumentException("sequence length " + T + " exceeds max_position_embeddings " + maxPositions);
+        }
+        int[] positions = new int[B * T];
+        for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) positions[b * T + t] = t;
+        int[] types = batch.tokenTypeIds() != null ? batch.tokenTypeIds() : new int[B * T];
+        Tensor words = wordEmbeddings.forward(batch.inputIds());          // [B*T, H]
+        Tensor pos = positionEmbeddings.forward(positions);               // [B*T, H]
+        Tensor type = tokenTypeEmbeddings.forward(types);                 // [B*T, H]
+        Tensor sum = Add.forward(Add.forward(words, type), pos);          // [B*T, H] (HF's order: word + type, then + position)
+        return dropout.forward(layerNorm.forward(sum));                   // [B*T, H]
+    }
+}

@@ -1,0 +1,51 @@
+package jbert.engine.ops;
+
+import jbert.engine.Grad;
+import jbert.engine.Op;
+import jbert.engine.Tensor;
+
+/**
+ * BERT's post-LayerNorm "Add &amp; Norm" in one pass: y = LayerNorm(a + b), where a is the sublayer's
+ * output and b the residual input (HF BertSelfOutput / BertOutput: {@code LayerNorm(hidden + input)}).
+ *
+ * <p>Backward: with s = a + b, the LayerNorm backward (see {@link LayerNorm}) gives ds; the sum passes
+ * it unchanged to both branches: da += ds, db += ds.
+ */
+public final class AddLayerNorm extends Op {
+    /** s = a + b, the LayerNorm input, kept for backward. [N, H] */
+    private final Tensor sum;
+    /** Per-row mean and 1/std of s, kept for backward. [N] each */
+    private final Tensor mean, rstd;
+
+    private AddLayerNorm(Tensor a, Tensor b, Tensor gamma, Tensor beta, Tensor sum, Tensor mean, Tensor rstd) {
+        super(a, b, gamma, beta);
+        this.sum = sum; this.mean = mean; this.rstd = rstd;
+    }
+
+    public static Tensor forward(Tensor a, Tensor b, Tensor gamma, Tensor beta, float eps) {
+        Shapes.same("AddLayerNorm", a, b);
+        LayerNorm.checkParams(a, gamma, beta);
+        int rows = Shapes.rows(a), cols = a.dim(-1);
+        Tensor y = a.zerosLike();                                          // [N, H]
+        Tensor sum = a.zerosLike();                                        // [N, H]
+        Tensor mean = Tensor.zeros(a.backend(), rows);                     // [N]
+        Tensor rstd = Tensor.zeros(a.backend(), rows);                     // [N]
+        a.backend().residualLayernormForward(a.storage(), b.storage(), gamma.storage(), beta.storage(), sum.storage(),
+                y.storage(), mean.storage(), rstd.storage(), rows, cols, eps);
+        if (!Grad.recording(a, b, gamma, beta)) {
+            sum.release(); mean.release(); rstd.release();
+            return y;
+        }
+        return new AddLayerNorm(a, b, gamma, beta, sum, mean, rstd).record(y);
+    }
+
+    @Override
+    public void backward(Tensor y) {
+        Tensor a = inputs[0], b = inputs[1], gamma = inputs[2], beta = inputs[3];
+        Tensor ds = sum.zerosLike();                                       // [N, H]
+        LayerNorm.backwardInto(y, sum, gamma, beta, mean, rstd, ds);
+        if (a.requiresGrad()) y.backend().axpy(1f, ds.storage(), a.gradForAccumulation().storage(), a.size());
+        if (b.requiresGrad()) y.backend().axpy(1f, ds.storage(), b.gradForAccumulation().storage(), b.size());
+        ds.release();
+    }
+}

@@ -1,0 +1,34 @@
+package jbert.engine.ops;
+
+import jbert.engine.Grad;
+import jbert.engine.Op;
+import jbert.engine.Tensor;
+
+/**
+ * Inverted dropout (Srivastava et al. 2014): y_i = x_i * m_i / (1 - p), m_i ~ Bernoulli(1 - p), so
+ * that E[y] = x and evaluation needs no rescaling. Backward: dx_i += dy_i * m_i / (1 - p).
+ *
+ * <p>The mask is a pure function of (seed, i) ({@link jbert.engine.Rng}): nothing is stored, and
+ * backward recomputes it. Callers pass p = 0 or skip the op in evaluation.
+ */
+public final class Dropout extends Op {
+    private final float p;
+    /** The seed this application drew; with the element index it regenerates the mask in backward. */
+    private final long seed;
+
+    private Dropout(Tensor x, float p, long seed) { super(x); this.p = p; this.seed = seed; }
+
+    public static Tensor forward(Tensor x, float p, long seed) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("Dropout: p = " + p + " is outside [0, 1)");
+        if (p == 0f) return x;
+        Tensor y = x.zerosLike();
+        x.backend().dropoutForward(x.storage(), y.storage(), x.size(), p, seed);
+        return Grad.recording(x) ? new Dropout(x, p, seed).record(y) : y;
+    }
+
+    @Override
+    public void backward(Tensor y) {
+        Tensor x = inputs[0];
+        if (x.requiresGrad()) y.backend().dropoutBackward(y.grad().storage(), x.gradForAccumulation().storage(), x.size(), p, seed);
+    }
+}

@@ -1,0 +1,32 @@
+package jbert.engine.ops;
+
+import jbert.engine.Grad;
+import jbert.engine.Op;
+import jbert.engine.Tensor;
+
+/**
+ * Swaps the middle axes of a rank-4 tensor: x [A, B, C, D] to y [A, C, B, D] (a copy). Attention
+ * uses it to split heads, [B, T, NH, D] to [B, NH, T, D], and to merge them back.
+ *
+ * <p>Backward: a permutation moves numbers without changing them, so the gradient moves back the same
+ * way: dx += swap(dy), with dy [A, C, B, D].
+ */
+public final class SwapAxes12 extends Op {
+    private SwapAxes12(Tensor x) { super(x); }
+
+    public static Tensor forward(Tensor x) {
+        Shapes.rank("SwapAxes12", x, 4);
+        int A = x.dim(0), B = x.dim(1), C = x.dim(2), D = x.dim(3);
+        Tensor y = Tensor.zeros(x.backend(), A, C, B, D);                  // [A, C, B, D]
+        x.backend().permute0213(x.storage(), y.storage(), A, B, C, D, false);
+        return Grad.recording(x) ? new SwapAxes12(x).record(y) : y;
+    }
+
+    @Override
+    public void backward(Tensor y) {
+        Tensor x = inputs[0];
+        if (!x.requiresGrad()) return;
+        int A = y.dim(0), C = y.dim(1), B = y.dim(2), D = y.dim(3);
+        y.backend().permute0213(y.grad().storage(), x.gradForAccumulation().storage(), A, C, B, D, true);
+    }
+}

@@ -1,0 +1,20 @@
+package jbert.engine.optim;
+
+/**
+ * HF's get_linear_schedule_with_warmup: the learning rate rises linearly from 0 to its peak over the
+ * warmup steps, then falls linearly to 0 at the last step. Step s (0-based) uses
+ * lr * s / warmup during warmup, else lr * max(0, (total - s) / (total - warmup)).
+ */
+public final class LinearSchedule {
+    private final double peak;
+    private final int warmup, total;
+
+    public LinearSchedule(double peak, int warmupSteps, int totalSteps) {
+        this.peak = peak; this.warmup = warmupSteps; this.total = totalSteps;
+    }
+
+    public double lrAt(int step) {
+        if (step < warmup) return peak * step / Math.max(1, warmup);
+        return peak * Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));
+    }
+}
