@@ -1,0 +1,63 @@
+package jbert.engine.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writing a file so that readers see either the old file or the complete new one, never half of it:
+ * write a temp file in the same folder, flush it to disk, rename it over the target.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** What fills the temp file. */
+    @FunctionalInterface
+    public interface Body {
+        void write(FileChannel ch) throws IOException;
+    }
+
+    public static void write(Path target, byte[] bytes) {
+        write(target, ch -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+        });
+    }
+
+    public static void write(Path target, Body body) {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.write(ch);
+                ch.force(true);
+            }
+            moveAtomically(tmp, abs);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(abs + ": cannot write (" + e.getMessage() + ")", e);
+        } finally {
+            if (tmp != null) {
+                try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort: the temp name is hidden */ }
+            }
+        }
+    }
+
+    /** Renames {@code from} to {@code to} atomically, replacing a file at {@code to}. */
+    public static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+}
