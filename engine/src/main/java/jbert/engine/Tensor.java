@@ -173,9 +173,19 @@ public final class Tensor {
      */
     public void backward() {
         if (size != 1) throw new IllegalStateException("backward() needs a scalar; got " + describe());
+        backward(new float[]{1f});
+    }
+
+    /**
+     * Backward from a non-scalar output, seeded with dL/d(this) = {@code seed} (as torch's
+     * {@code y.backward(gradient)}); the seed adds to any gradient this tensor already has.
+     */
+    public void backward(float[] seed) {
+        if (seed.length != size) throw new IllegalArgumentException("backward: seed of " + seed.length + " values for " + describe());
         if (gradFn == null) throw new IllegalStateException("backward(): " + describe() + " has no graph (no-grad mode, or no input requires a gradient)");
-        gradForAccumulation();
-        backend.fill(grad.storage(), 1f);
+        Tensor s = Tensor.of(backend, seed, shape);
+        backend.axpy(1f, s.storage(), gradForAccumulation().storage(), size);
+        s.release();
         for (Tensor t : topologicalOrder()) {
             if (t.gradFn != null && t.grad != null) t.gradFn.backward(t);
         }

@@ -30,7 +30,7 @@ public final class BertEmbeddings extends Module {
     }
 
     /** @return [B*T, H] */
-    Tensor forward(Batch batch) {
+    public Tensor forward(Batch batch) {
         int B = batch.B(), T = batch.T();
         if (T > maxPositions) {
             throw new IllegalArgumentException("sequence length " + T + " exceeds max_position_embeddings " + maxPositions);

@@ -57,6 +57,8 @@ public final class BertModel extends Module {
 
     public BertConfig config() { return config; }
 
+    public BertEmbeddings embeddings() { return embeddings; }
+
     /** Runs the encoder. lastHiddenState is [B, T, H]; pooled is [B, H] (null without a pooler). */
     public Output forward(Batch batch) {
         Backend be = embeddings.wordEmbeddings.weight.backend();

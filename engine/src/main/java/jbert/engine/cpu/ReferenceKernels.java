@@ -263,20 +263,28 @@ public final class ReferenceKernels {
         }
     }
 
-    /** dtable[ids[i], :] += dout[i, :], rows in order (a repeated id adds up). */
+    /**
+     * dtable[ids[i], :] += dout[i, :], rows in order (a repeated id adds up). Negative ids (padding_idx
+     * rows, see Backend#embeddingBackward) are skipped.
+     */
     public static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int n, int H) {
-        checkIds(ids, n, dtable.length / H, "embeddingBackward");
+        checkIds(ids, n, dtable.length / H, "embeddingBackward", true);
         for (int i = 0; i < n; i++) {
+            if (ids[i] < 0) continue;
             for (int h = 0; h < H; h++) dtable[ids[i] * H + h] += dout[i * H + h];
         }
     }
 
     static void checkIds(int[] ids, int n, int rows, String op) {
+        checkIds(ids, n, rows, op, false);
+    }
+
+    static void checkIds(int[] ids, int n, int rows, String op, boolean negativeSkipped) {
         if (ids.length < n) {
             throw new IllegalArgumentException(op + ": " + ids.length + " ids for " + n + " rows");
         }
         for (int i = 0; i < n; i++) {
-            if (ids[i] < 0 || ids[i] >= rows) {
+            if ((ids[i] < 0 && !negativeSkipped) || ids[i] >= rows) {
                 throw new IllegalArgumentException(op + ": id " + ids[i] + " at position " + i
                         + " is outside the table's " + rows + " rows");
             }
