@@ -84,7 +84,11 @@ public interface Backend {
     /** dx += dout * gelu'(x), gelu'(x) = Phi(x) + x * phi(x). */
     void geluBackward(Storage x, Storage dout, Storage dx, long n);
 
-    /** Fused: pre = x + bias (kept for backward), out = gelu(pre); [rows, cols]. */
+    /**
+     * Fused: pre = x + bias (kept for backward), out = gelu(pre); [rows, cols]. {@code pre} may be the
+     * same storage as {@code out} (inference keeps nothing), so compute each element's out from the
+     * value of pre just written, elementwise.
+     */
     void biasGeluForward(Storage x, Storage bias, Storage pre, Storage out, int rows, int cols);
 
     /** Fused: g = dout * gelu'(pre); dx += g; dbias += column sums of g. */
