@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""PyTorch CPU matmul GFLOP/s at BERT-base shapes for 256 tokens, the peer row of bench/RESULTS.md "## GEMM".
+
+Same products as jbert's GemmBenchmark (jbert.bench.GemmBenchmark), same thread count:
+  forward  Y[256, out] = X[256, in] @ W[out, in]^T      (Linear; weight stored [out, in] as in HF)
+  backward dX[256, in] = dY[256, out] @ W[out, in]
+           dW[out, in] = dY[256, out]^T @ X[256, in]
+Usage: python bench/peers/matmul.py [--threads 2] [--seconds 3]
+Prints one line per shape: name, M x N x K, best and median time of a call, GFLOP/s of the median.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+
+SHAPES = [  # (name, M, N, K, transA, transB) in the same notation as Backend.matmul: C[M,N] = op(A) @ op(B)
+    ("fwd 256x768x768", 256, 768, 768, False, True),
+    ("fwd 256x3072x768", 256, 3072, 768, False, True),
+    ("fwd 256x768x3072", 256, 768, 3072, False, True),
+    ("dX 256x768x768", 256, 768, 768, False, False),
+    ("dX 256x768x3072", 256, 768, 3072, False, False),
+    ("dX 256x3072x768", 256, 3072, 768, False, False),
+    ("dW 768x768x256", 768, 768, 256, True, False),
+    ("dW 3072x768x256", 3072, 768, 256, True, False),
+    ("dW 768x3072x256", 768, 3072, 256, True, False),
+]
+
+
+def operand(rows, cols, trans, gen):
+    """op(X) of shape [rows, cols], stored [cols, rows] and viewed transposed when trans (no copy)."""
+    if trans:
+        return torch.randn(cols, rows, generator=gen).t()
+    return torch.randn(rows, cols, generator=gen)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=3.0, help="measuring time per shape")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(0)
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
+          f"mkl {torch.backends.mkl.is_available()}, mkldnn {torch.backends.mkldnn.is_available()}")
+    for name, M, N, K, ta, tb in SHAPES:
+        a = operand(M, K, ta, gen)
+        b = operand(K, N, tb, gen)
+        c = torch.empty(M, N)
+        for _ in range(20):  # warm-up
+            torch.matmul(a, b, out=c)
+        times = []
+        end = time.perf_counter() + args.seconds
+        while time.perf_counter() < end or len(times) < 20:
+            t0 = time.perf_counter()
+            torch.matmul(a, b, out=c)
+            times.append(time.perf_counter() - t0)
+        med = statistics.median(times)
+        gflops = 2.0 * M * N * K / med / 1e9
+        print(f"{name:20s} {M}x{N}x{K}  best {min(times) * 1e3:8.3f} ms  median {med * 1e3:8.3f} ms  {gflops:7.1f} GFLOP/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+package jbert.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The optimizer's two passes over all parameters, in float vectors split across threads:
+ * the AdamW update touching each of param, grad, m, v once (read 4, write 3 arrays: memory-bound, so
+ * one fused pass is the whole game), and the sum of squares for the global gradient norm.
+ * References: {@link ReferenceKernels#adamwUpdate}, {@link ReferenceKernels#sumOfSquares}.
+ */
+final class FusedAdamW {
+    private FusedAdamW() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    private static final int GRAIN = 1 << 15;
+    /** sumOfSquares sums blocks of this many elements in float lanes, then the blocks in double. */
+    private static final int BLOCK = 1 << 12;
+
+    /** torch.optim.AdamW's update in float32, as torch computes it (see the reference for the formula). */
+    static void update(float[] param, float[] grad, float[] mArr, float[] vArr, int n,
+                       float lr, float beta1, float beta2, float eps, float weightDecay, float bc1, float bc2) {
+        float stepSize = lr / bc1;
+        float bc2Sqrt = (float) Math.sqrt(bc2);
+        float decay = 1f - lr * weightDecay;
+        float oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2;
+        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i += VL) {
+                VectorMask<Float> k = S.indexInRange(i, hi);
+                FloatVector g = FloatVector.fromArray(S, grad, i, k);
+                FloatVector m = FloatVector.fromArray(S, mArr, i, k).mul(beta1).add(g.mul(oneMinusB1));
+                FloatVector v = FloatVector.fromArray(S, vArr, i, k).mul(beta2).add(g.mul(g).mul(oneMinusB2));
+                FloatVector denom = v.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+                FloatVector p = FloatVector.fromArray(S, param, i, k).mul(decay);
+                p.sub(m.mul(stepSize).div(denom)).intoArray(param, i, k);
+                m.intoArray(mArr, i, k);
+                v.intoArray(vArr, i, k);
+            }
+        });
+    }
+
+    /**
+     * Sum of x^2: fixed blocks of {@value #BLOCK} elements summed in float lanes, the block sums added in
+     * double, and the threads' partial sums added in thread order (deterministic per thread count).
+     */
+    static double sumOfSquares(float[] x, int n) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        int parts = Parallel.parts(blocks, GRAIN / BLOCK);
+        double[] partial = new double[parts];
+        Parallel.run(parts, p -> {
+            double s = 0;
+            for (int b = Parallel.chunkStart(blocks, parts, p), end = Parallel.chunkStart(blocks, parts, p + 1); b < end; b++) {
+                int lo = b * BLOCK, hi = Math.min(n, lo + BLOCK);
+                FloatVector acc = FloatVector.zero(S);
+                for (int i = lo; i < hi; i += VL) {
+                    FloatVector v = FloatVector.fromArray(S, x, i, S.indexInRange(i, hi));
+                    acc = v.fma(v, acc);
+                }
+                s += VectorLayerNorm.sumLanes(acc);
+            }
+            partial[p] = s;
+        });
+        double sum = 0;
+        for (double s : partial) sum += s;
+        return sum;
+    }
+}

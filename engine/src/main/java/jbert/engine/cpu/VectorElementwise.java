@@ -1,0 +1,145 @@
+package jbert.engine.cpu;
+
+import jbert.engine.Rng;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The memory-bound kernels (adds, bias, embedding, dropout, head permutes) as float-vector loops over
+ * chunks split across threads. Each has the {@link ReferenceKernels} method of the same name as its
+ * reference.
+ */
+final class VectorElementwise {
+    private VectorElementwise() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    /** Least elements per thread: below this a hand-off costs more than the loop. */
+    private static final int GRAIN = 1 << 15;
+
+    private static int grainRows(int cols) { return Math.max(1, GRAIN / Math.max(cols, 1)); }
+
+    static void add(float[] a, float[] b, float[] out, int n) {
+        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i += VL) {
+                VectorMask<Float> m = S.indexInRange(i, hi);
+                FloatVector.fromArray(S, a, i, m).add(FloatVector.fromArray(S, b, i, m)).intoArray(out, i, m);
+            }
+        });
+    }
+
+    static void axpy(float alpha, float[] x, float[] y, int n) {
+        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i += VL) {
+                VectorMask<Float> m = S.indexInRange(i, hi);
+                FloatVector.fromArray(S, x, i, m).mul(alpha).add(FloatVector.fromArray(S, y, i, m)).intoArray(y, i, m);
+            }
+        });
+    }
+
+    static void scale(float alpha, float[] x, float[] out, int n) {
+        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i += VL) {
+                VectorMask<Float> m = S.indexInRange(i, hi);
+                FloatVector.fromArray(S, x, i, m).mul(alpha).intoArray(out, i, m);
+            }
+        });
+    }
+
+    static void biasForward(float[] x, float[] bias, float[] out, int rows, int cols) {
+        Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                for (int c = 0; c < cols; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    FloatVector.fromArray(S, x, o + c, m).add(FloatVector.fromArray(S, bias, c, m)).intoArray(out, o + c, m);
+                }
+            }
+        });
+    }
+
+    /** dbias += column sums of dout, by per-thread {@link ColumnSums}. */
+    static void biasBackward(float[] dout, float[] dbias, int rows, int cols) {
+        int parts = Parallel.parts(rows, grainRows(cols));
+        ColumnSums[] sums = ColumnSums.create(parts, cols);
+        Parallel.run(parts, p -> {
+            for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {
+                for (int c = 0; c < cols; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    sums[p].add(c, FloatVector.fromArray(S, dout, r * cols + c, m), m);
+                }
+                sums[p].endRow();
+            }
+        });
+        ColumnSums.addTo(sums, dbias);
+    }
+
+    static void embeddingForward(int[] ids, float[] table, float[] out, int n, int H) {
+        ReferenceKernels.checkIds(ids, n, table.length / H, "embeddingForward");
+        Parallel.forRange(n, grainRows(H), (r0, r1) -> {
+            for (int i = r0; i < r1; i++) System.arraycopy(table, ids[i] * H, out, i * H, H);
+        });
+    }
+
+    /**
+     * dtable[ids[i], :] += dout[i, :]. Threads split the H columns, not the rows: a token id repeated in
+     * the batch then never has two threads adding to one row, and each element sums in row order.
+     */
+    static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int n, int H) {
+        ReferenceKernels.checkIds(ids, n, dtable.length / H, "embeddingBackward");
+        int vectors = (H + VL - 1) / VL;
+        int parts = Parallel.parts(vectors, Math.max(1, GRAIN / VL / Math.max(n, 1)));
+        Parallel.run(parts, p -> {
+            int c0 = Math.min(H, Parallel.chunkStart(vectors, parts, p) * VL);
+            int c1 = Math.min(H, Parallel.chunkStart(vectors, parts, p + 1) * VL);
+            for (int i = 0; i < n; i++) {
+                int src = i * H, dst = ids[i] * H;
+                for (int c = c0; c < c1; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, c1);
+                    FloatVector.fromArray(S, dtable, dst + c, m).add(FloatVector.fromArray(S, dout, src + c, m))
+                            .intoArray(dtable, dst + c, m);
+                }
+            }
+        });
+    }
+
+    /**
+     * Dropout with the counter-based {@link Rng}: element i's draw depends on (seed, i) only, so any
+     * split of the range across threads drops the same elements. Scalar: the 64-bit hash per element
+     * is the cost, and threads are what speeds it up.
+     */
+    static void dropoutForward(float[] x, float[] out, int n, float p, long seed) {
+        float s = ReferenceKernels.dropoutScale(p);
+        Parallel.forRange(n, GRAIN / 4, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) out[i] = Rng.uniform(seed, i) >= p ? x[i] * s : 0f;
+        });
+    }
+
+    static void dropoutBackward(float[] dout, float[] dx, int n, float p, long seed) {
+        float s = ReferenceKernels.dropoutScale(p);
+        Parallel.forRange(n, GRAIN / 4, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) if (Rng.uniform(seed, i) >= p) dx[i] += dout[i] * s;
+        });
+    }
+
+    /** x [A, B, C, D] to out [A, C, B, D] (+= with accumulate), D-long runs copied or added whole. */
+    static void permute0213(float[] x, float[] out, int A, int B, int C, int D, boolean accumulate) {
+        int runs = A * B * C;
+        Parallel.forRange(runs, grainRows(D), (lo, hi) -> {
+            for (int run = lo; run < hi; run++) {
+                int c = run % C, b = run / C % B, a = run / (B * C);
+                int src = run * D;                        // ((a*B + b)*C + c)*D
+                int dst = ((a * C + c) * B + b) * D;
+                if (!accumulate) {
+                    System.arraycopy(x, src, out, dst, D);
+                    continue;
+                }
+                for (int d = 0; d < D; d += VL) {
+                    VectorMask<Float> m = S.indexInRange(d, D);
+                    FloatVector.fromArray(S, out, dst + d, m).add(FloatVector.fromArray(S, x, src + d, m)).intoArray(out, dst + d, m);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,104 @@
+package jbert.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Exact-erf GELU, plain and fused with the bias add, forward and backward, in float vectors over
+ * rows split across threads. References: {@link ReferenceKernels#geluForward} and friends.
+ *
+ * <p>gelu(x) = x * Phi(x) with Phi(x) = erfc(-x/sqrt 2) / 2. The Vector API has no erf, so erfc comes
+ * from the Chebyshev-fitted formula of Numerical Recipes (Press et al., 2nd ed., section 6.2,
+ * "erfcc"): with z = |w| and t = 1 / (1 + z/2),
+ * erfc(w) = t * exp(-z^2 + P(t)) for w &gt;= 0 and 2 - that for w &lt; 0, P a degree-9 polynomial;
+ * its relative error is below 1.2e-7 everywhere, i.e. float rounding. Here w = -x/sqrt 2, so z^2 = x^2/2
+ * and the small tail t*exp(...) is Phi itself on the left (x &lt;= 0), where relative accuracy matters.
+ */
+final class VectorGelu {
+    private VectorGelu() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    private static final int GRAIN = 1 << 14;
+
+    private static final float SQRT_HALF = (float) Math.sqrt(0.5);
+    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2 * Math.PI));
+    /** P(t) of erfcc, constant term first. */
+    private static final float[] P = {-1.26551223f, 1.00002368f, 0.37409196f, 0.09678418f, -0.18628806f,
+            0.27886807f, -1.13520398f, 1.48851587f, -0.82215223f, 0.17087277f};
+
+    /** Phi(x), the standard normal CDF, lane by lane. */
+    static FloatVector normalCdf(FloatVector x) {
+        FloatVector z = x.abs().mul(SQRT_HALF);
+        FloatVector t = FloatVector.broadcast(S, 1f).div(z.fma(0.5f, 1f));
+        FloatVector p = FloatVector.broadcast(S, P[9]);
+        for (int i = 8; i >= 0; i--) p = p.fma(t, FloatVector.broadcast(S, P[i]));
+        // half the tail: erfc(|x|/sqrt 2) / 2 = Phi(-|x|)
+        FloatVector tail = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP)).mul(0.5f);
+        return tail.blend(tail.neg().add(1f), x.compare(VectorOperators.GT, 0f));
+    }
+
+    /** gelu'(x) = Phi(x) + x * phi(x). */
+    static FloatVector geluDerivative(FloatVector x) {
+        FloatVector density = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        return x.fma(density, normalCdf(x));
+    }
+
+    static void forward(float[] x, float[] out, int n) {
+        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i += VL) {
+                VectorMask<Float> m = S.indexInRange(i, hi);
+                FloatVector v = FloatVector.fromArray(S, x, i, m);
+                v.mul(normalCdf(v)).intoArray(out, i, m);
+            }
+        });
+    }
+
+    static void backward(float[] x, float[] dout, float[] dx, int n) {
+        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i += VL) {
+                VectorMask<Float> m = S.indexInRange(i, hi);
+                FloatVector g = FloatVector.fromArray(S, dout, i, m).mul(geluDerivative(FloatVector.fromArray(S, x, i, m)));
+                FloatVector.fromArray(S, dx, i, m).add(g).intoArray(dx, i, m);
+            }
+        });
+    }
+
+    /** pre = x + bias (kept for backward), out = gelu(pre), in one pass over the row. */
+    static void biasForward(float[] x, float[] bias, float[] pre, float[] out, int rows, int cols) {
+        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(cols, 1)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                for (int c = 0; c < cols; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    FloatVector v = FloatVector.fromArray(S, x, o + c, m).add(FloatVector.fromArray(S, bias, c, m));
+                    v.intoArray(pre, o + c, m);
+                    v.mul(normalCdf(v)).intoArray(out, o + c, m);
+                }
+            }
+        });
+    }
+
+    /** g = dout * gelu'(pre); dx += g; dbias += column sums of g (per-thread partial sums, see {@link ColumnSums}). */
+    static void biasBackward(float[] pre, float[] dout, float[] dx, float[] dbias, int rows, int cols) {
+        int parts = Parallel.parts(rows, Math.max(1, GRAIN / Math.max(cols, 1)));
+        ColumnSums[] sums = ColumnSums.create(parts, cols);
+        Parallel.run(parts, p -> {
+            ColumnSums acc = sums[p];
+            for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {
+                int o = r * cols;
+                for (int c = 0; c < cols; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    FloatVector g = FloatVector.fromArray(S, dout, o + c, m)
+                            .mul(geluDerivative(FloatVector.fromArray(S, pre, o + c, m)));
+                    FloatVector.fromArray(S, dx, o + c, m).add(g).intoArray(dx, o + c, m);
+                    acc.add(c, g, m);
+                }
+                acc.endRow();
+            }
+        });
+        ColumnSums.addTo(sums, dbias);
+    }
+}

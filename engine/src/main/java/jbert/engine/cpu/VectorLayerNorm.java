@@ -1,0 +1,117 @@
+package jbert.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * LayerNorm over rows, forward (plain and fused with the residual add) and backward, in float vectors,
+ * rows split across threads. References: {@link ReferenceKernels#layernormForward},
+ * {@link ReferenceKernels#residualLayernormForward}, {@link ReferenceKernels#layernormBackward}.
+ *
+ * <p>Row statistics are two-pass (mean, then squared deviations: no cancellation as in E[x^2] - mean^2),
+ * summed in VL float lanes (each lane sums cols/VL values, H/16 = 48 for BERT-base) and reduced in
+ * double.
+ */
+final class VectorLayerNorm {
+    private VectorLayerNorm() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    private static final int GRAIN = 1 << 13;
+
+    private static int grainRows(int cols) { return Math.max(1, GRAIN / Math.max(cols, 1)); }
+
+    static void forward(float[] x, float[] gamma, float[] beta, float[] out, float[] mean, float[] rstd,
+                        int rows, int cols, float eps) {
+        Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) normalizeRow(x, r * cols, gamma, beta, out, mean, rstd, r, cols, eps);
+        });
+    }
+
+    /** sum = a + b (kept for backward), then LayerNorm of the row while it is still in L1. */
+    static void residualForward(float[] a, float[] b, float[] gamma, float[] beta, float[] sum, float[] out,
+                                float[] mean, float[] rstd, int rows, int cols, float eps) {
+        Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * cols;
+                for (int c = 0; c < cols; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    FloatVector.fromArray(S, a, o + c, m).add(FloatVector.fromArray(S, b, o + c, m)).intoArray(sum, o + c, m);
+                }
+                normalizeRow(sum, o, gamma, beta, out, mean, rstd, r, cols, eps);
+            }
+        });
+    }
+
+    private static void normalizeRow(float[] x, int o, float[] gamma, float[] beta, float[] out,
+                                     float[] mean, float[] rstd, int r, int cols, float eps) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0; c < cols; c += VL) {
+            acc = acc.add(FloatVector.fromArray(S, x, o + c, S.indexInRange(c, cols)));
+        }
+        float mu = (float) (sumLanes(acc) / cols);
+        FloatVector sq = FloatVector.zero(S);
+        for (int c = 0; c < cols; c += VL) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector d = FloatVector.fromArray(S, x, o + c, m).sub(mu);
+            sq = d.fma(d, sq).blend(sq, m.not());   // padding lanes (x = 0) would add mu^2
+        }
+        float rs = (float) (1.0 / Math.sqrt(sumLanes(sq) / cols + eps));
+        for (int c = 0; c < cols; c += VL) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
+            xhat.fma(FloatVector.fromArray(S, gamma, c, m), FloatVector.fromArray(S, beta, c, m)).intoArray(out, o + c, m);
+        }
+        mean[r] = mu;
+        rstd[r] = rs;
+    }
+
+    /** The lanes of v summed in double, in lane order. */
+    static double sumLanes(FloatVector v) {
+        double s = 0;
+        for (int i = 0; i < VL; i++) s += v.lane(i);
+        return s;
+    }
+
+    /**
+     * dx += rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dout * gamma, xhat = (x - mean) * rstd;
+     * dgamma += column sums of dout * xhat, dbeta += column sums of dout (per-thread partial sums, added
+     * in thread order: see {@link ColumnSums}).
+     */
+    static void backward(float[] dout, float[] x, float[] gamma, float[] mean, float[] rstd,
+                         float[] dx, float[] dgamma, float[] dbeta, int rows, int cols) {
+        int parts = Parallel.parts(rows, grainRows(cols));
+        ColumnSums[] dg = ColumnSums.create(parts, cols), db = ColumnSums.create(parts, cols);
+        Parallel.run(parts, p -> {
+            for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {
+                int o = r * cols;
+                float mu = mean[r], rs = rstd[r];
+                FloatVector gSum = FloatVector.zero(S), gxSum = FloatVector.zero(S);
+                for (int c = 0; c < cols; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    FloatVector d = FloatVector.fromArray(S, dout, o + c, m);
+                    FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
+                    FloatVector g = d.mul(FloatVector.fromArray(S, gamma, c, m));
+                    gSum = gSum.add(g);
+                    gxSum = g.fma(xhat, gxSum);
+                    dg[p].add(c, d.mul(xhat), m);
+                    db[p].add(c, d, m);
+                }
+                dg[p].endRow();
+                db[p].endRow();
+                float gMean = (float) (sumLanes(gSum) / cols), gxMean = (float) (sumLanes(gxSum) / cols);
+                for (int c = 0; c < cols; c += VL) {
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
+                    FloatVector g = FloatVector.fromArray(S, dout, o + c, m).mul(FloatVector.fromArray(S, gamma, c, m));
+                    FloatVector d = g.sub(gMean).sub(xhat.mul(gxMean)).mul(rs);
+                    FloatVector.fromArray(S, dx, o + c, m).add(d).intoArray(dx, o + c, m);
+                }
+            }
+        });
+        ColumnSums.addTo(dg, dgamma);
+        ColumnSums.addTo(db, dbeta);
+    }
+}

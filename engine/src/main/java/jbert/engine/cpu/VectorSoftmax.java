@@ -1,0 +1,75 @@
+package jbert.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Masked attention softmax, forward and backward, one key row at a time in float vectors, rows split
+ * across threads. References: {@link ReferenceKernels#softmaxForward}, {@link ReferenceKernels#softmaxBackward}.
+ */
+final class VectorSoftmax {
+    private VectorSoftmax() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+    private static final int GRAIN = 1 << 13;
+
+    /**
+     * probs[b,h,i,:] = softmax(scale * scores[b,h,i,:] + mask[b,:]): z into probs, its max, exp(z - max)
+     * and its sum (the max keeps exp in range; padding keys, at the float minimum, come out as 0),
+     * then a multiply by 1/sum.
+     */
+    static void forward(float[] scores, float[] mask, float scale, float[] probs, int B, int NH, int T) {
+        int rows = B * NH * T;
+        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * T;
+                int mo = r / (NH * T) * T;       // this row's batch item's mask
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < T; j += VL) {
+                    VectorMask<Float> m = S.indexInRange(j, T);
+                    FloatVector z = FloatVector.fromArray(S, scores, o + j, m).fma(scale, 0f)
+                            .add(FloatVector.fromArray(S, mask, mo + j, m));
+                    z.intoArray(probs, o + j, m);
+                    max = Math.max(max, z.reduceLanes(VectorOperators.MAX, m));
+                }
+                FloatVector sum = FloatVector.zero(S);
+                for (int j = 0; j < T; j += VL) {
+                    VectorMask<Float> m = S.indexInRange(j, T);
+                    FloatVector e = FloatVector.fromArray(S, probs, o + j, m).sub(max).lanewise(VectorOperators.EXP);
+                    e.intoArray(probs, o + j, m);
+                    sum = sum.add(e, m);
+                }
+                float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
+                for (int j = 0; j < T; j += VL) {
+                    VectorMask<Float> m = S.indexInRange(j, T);
+                    FloatVector.fromArray(S, probs, o + j, m).mul(inv).intoArray(probs, o + j, m);
+                }
+            }
+        });
+    }
+
+    /** dscores += scale * p * (dp - sum_j dp_j p_j), row by row. */
+    static void backward(float[] probs, float[] dprobs, float[] dscores, float scale, int B, int NH, int T) {
+        int rows = B * NH * T;
+        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * T;
+                FloatVector dotv = FloatVector.zero(S);
+                for (int j = 0; j < T; j += VL) {
+                    VectorMask<Float> m = S.indexInRange(j, T);
+                    dotv = FloatVector.fromArray(S, dprobs, o + j, m).fma(FloatVector.fromArray(S, probs, o + j, m), dotv);
+                }
+                float dot = dotv.reduceLanes(VectorOperators.ADD);
+                for (int j = 0; j < T; j += VL) {
+                    VectorMask<Float> m = S.indexInRange(j, T);
+                    FloatVector p = FloatVector.fromArray(S, probs, o + j, m);
+                    FloatVector d = FloatVector.fromArray(S, dprobs, o + j, m).sub(dot).mul(p).mul(scale);
+                    FloatVector.fromArray(S, dscores, o + j, m).add(d).intoArray(dscores, o + j, m);
+                }
+            }
+        });
+    }
+}
