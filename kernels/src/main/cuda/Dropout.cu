@@ -1,5 +1,7 @@
 // Inverted dropout (Srivastava et al. 2014) with a counter-based random number per element:
-//   keep_i = uniform(seed, i) >= p,   out_i = keep_i ? x_i / (1 - p) : 0
+//   keep_i = uniform(seed, i) >= p,   out_i = keep_i ? x_i * keepScale : 0,   keepScale = 1 / (1 - p)
+// keepScale comes from the host, rounded to float exactly as the CPU reference rounds it (0 when
+// p = 1), so kept elements match the CPU bit for bit too.
 // uniform is jbert.engine.Rng.uniform bit for bit: SplitMix64's finaliser (Steele, Lea, Flood 2014)
 // of seed + (i + 1) * golden gamma, top 24 bits scaled by 2^-24. Java's long arithmetic wraps modulo
 // 2^64 and >>> is a logical shift, exactly unsigned 64-bit arithmetic here, so the CPU and the GPU
@@ -14,17 +16,17 @@ __device__ __forceinline__ float rng_uniform(unsigned long long seed, unsigned l
     return (float)(unsigned int)(z >> 40) * 5.9604644775390625e-08f;
 }
 
-extern "C" __global__ void dropout_forward_counter_rng(const float* x, float* out, long long n, float p, unsigned long long seed) {
-    float keepScale = 1.0f - p;
+extern "C" __global__ void dropout_forward_counter_rng(const float* x, float* out, long long n, float p, float keepScale,
+                                                       unsigned long long seed) {
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        out[i] = rng_uniform(seed, (unsigned long long)i) >= p ? x[i] / keepScale : 0.0f;
+        out[i] = rng_uniform(seed, (unsigned long long)i) >= p ? x[i] * keepScale : 0.0f;
     }
 }
 
-// dx += dout * mask / (1 - p), with the mask regenerated from the same seed.
-extern "C" __global__ void dropout_backward_counter_rng(const float* dout, float* dx, long long n, float p, unsigned long long seed) {
-    float keepScale = 1.0f - p;
+// dx += dout * mask * keepScale, with the mask regenerated from the same seed.
+extern "C" __global__ void dropout_backward_counter_rng(const float* dout, float* dx, long long n, float p, float keepScale,
+                                                        unsigned long long seed) {
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        if (rng_uniform(seed, (unsigned long long)i) >= p) dx[i] += dout[i] / keepScale;
+        if (rng_uniform(seed, (unsigned long long)i) >= p) dx[i] += dout[i] * keepScale;
     }
 }

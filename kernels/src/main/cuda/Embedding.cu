@@ -1,7 +1,9 @@
 // Embedding lookup and its gradient (word, position and token-type embeddings of BERT).
 //   forward:  out[i, :] = table[ids[i], :]
 //   backward: dtable[ids[i], :] += dout[i, :]   (a token repeated in the batch adds up)
-// ids were checked against the table's row count on the host before upload. Mirrors
+// In backward a negative id marks a padding_idx row, which is skipped: PyTorch's
+// nn.Embedding(padding_idx=...) never updates the padding row. ids were checked against the table's
+// row count on the host before upload. Mirrors
 // jbert.engine.ops.Embedding.
 
 extern "C" __global__ void embedding_forward_gather(const int* ids, const float* table, float* out, int n, int H) {
@@ -19,6 +21,7 @@ extern "C" __global__ void embedding_backward_scatter_add_atomic(const int* ids,
     long long total = (long long)n * H;
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < total; i += (long long)gridDim.x * blockDim.x) {
         long long row = i / H, h = i % H;
-        atomicAdd(&dtable[(long long)ids[row] * H + h], dout[i]);
+        int id = ids[row];
+        if (id >= 0) atomicAdd(&dtable[(long long)id * H + h], dout[i]);
     }
 }

@@ -1,0 +1,51 @@
+package jbert.kernels;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasMath;
+
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
+
+/**
+ * Matrix products through cuBLAS (JCublas2, needs {@code libcublas.so.12}).
+ *
+ * <p>cuBLAS is column-major; jbert is row-major. A row-major [M, N] matrix is, byte for byte, the
+ * column-major [N, M] matrix of its transpose, so {@code C = op(A) op(B)} in row-major is
+ * {@code C^T = op(B)^T op(A)^T} in column-major: call cuBLAS with the operands swapped (B first),
+ * sizes (N, M, K), and each operand's own transpose flag. Leading dimensions are the row lengths of
+ * the stored matrices. With TF32, cuBLAS may round inputs to TF32 (10-bit mantissa) inside tensor
+ * cores, accumulating in fp32 (relative error about 1e-3 instead of 1e-6).
+ */
+final class CublasGemm implements Gemm {
+    private final cublasHandle handle = new cublasHandle();
+    private final boolean tf32;
+
+    /** Throws UnsatisfiedLinkError (or a wrapper) when libcublas.so.12 cannot be loaded. */
+    CublasGemm(boolean tf32) {
+        JCublas2.setExceptionsEnabled(true);
+        JCublas2.cublasCreate(handle);
+        JCublas2.cublasSetMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH);
+        this.tf32 = tf32;
+    }
+
+    @Override
+    public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
+                       float alpha, CUdeviceptr A, CUdeviceptr B, float beta, CUdeviceptr C) {
+        if (batch == 0 || M == 0 || N == 0) return;
+        int opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
+        int ldb = transB ? K : N, lda = transA ? M : K;
+        Pointer a = Pointer.to(new float[]{alpha}), b = Pointer.to(new float[]{beta});
+        if (batch == 1) {
+            JCublas2.cublasSgemm(handle, opB, opA, N, M, K, a, B, ldb, A, lda, b, C, N);
+        } else {
+            JCublas2.cublasSgemmStridedBatched(handle, opB, opA, N, M, K, a, B, ldb, (long) K * N,
+                    A, lda, (long) M * K, b, C, N, (long) M * N, batch);
+        }
+    }
+
+    @Override
+    public String describe() { return tf32 ? "cuBLAS (TF32 tensor ops)" : "cuBLAS (fp32)"; }
+}

@@ -1,0 +1,707 @@
+package jbert.kernels;
+
+import jbert.engine.Backend;
+import jbert.engine.Storage;
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import jcuda.nvrtc.JNvrtc;
+import jcuda.nvrtc.nvrtcProgram;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR;
+import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR;
+import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT;
+import static jcuda.driver.JCudaDriver.*;
+
+/**
+ * The engine's {@link Backend} on an NVIDIA GPU, through the JCuda driver API.
+ *
+ * <ul>
+ *   <li>Kernels: the {@code .cu} files of {@code src/main/cuda}, one module per op family, loaded as
+ *       committed PTX or compiled by NVRTC 12 ({@link KernelSources}).</li>
+ *   <li>Matrix products: cuBLAS when {@code libcublas.so.12} loads, else jbert's tiled SGEMM; one line
+ *       says which. TF32 tensor-op math (cuBLAS only) with {@link Options#tf32}.</li>
+ *   <li>Memory: a {@link CachingAllocator}; released storages are reused by later allocations, so a
+ *       training step allocates nothing from the driver after the first.</li>
+ *   <li>Everything runs in order on one stream (the legacy default stream); only uploads, downloads
+ *       and the scalar results (loss, sum of squares) wait for the device.</li>
+ *   <li>Integer inputs (ids, labels) are uploaded on use; an upload of the same contents as a recent
+ *       one reuses its device copy (position ids and token types repeat every step).</li>
+ * </ul>
+ */
+public final class CudaBackend implements Backend {
+    private static final int THREADS = 256;
+
+    /**
+     * @param tf32      TF32 tensor-op math for matrix products (cuBLAS only)
+     * @param gemm      "auto" (cuBLAS if present), "cublas" or "own"
+     * @param kernels   "auto", "ptx" or "nvrtc" ({@link KernelSources#choose})
+     * @param device    device ordinal
+     */
+    public record Options(boolean tf32, String gemm, String kernels, int device) {
+        /** From system properties {@code jbert.tf32}, {@code jbert.cuda.gemm}, {@code jbert.cuda.kernels}, {@code jbert.cuda.device}. */
+        public static Options fromSystemProperties() {
+            return new Options(Boolean.getBoolean("jbert.tf32"),
+                    System.getProperty("jbert.cuda.gemm", "auto"),
+                    System.getProperty("jbert.cuda.kernels", "auto"),
+                    Integer.getInteger("jbert.cuda.device", 0));
+        }
+
+        public Options withGemm(String g) { return new Options(tf32, g, kernels, device); }
+        public Options withTf32(boolean t) { return new Options(t, gemm, kernels, device); }
+    }
+
+    private final Options options;
+    private final CUcontext context = new CUcontext();
+    private final CUdevice device = new CUdevice();
+    private final CUstream stream = null;    // the legacy default stream: ordered with synchronous copies
+    private final String deviceName;
+    private final int smCount, computeMajor, computeMinor;
+    private final KernelSources.Choice kernelChoice;
+    private final Map<String, CUmodule> modules = new HashMap<>();
+    private final Map<String, Kernel> kernels = new HashMap<>();
+    private final CachingAllocator<CUdeviceptr> allocator;
+    private final Gemm gemm;
+    private final ThreadLocal<Boolean> contextBound = ThreadLocal.withInitial(() -> false);
+    private final Map<IntsKey, CudaStorage> intUploads = new LinkedHashMap<>(16, 0.75f, true);
+    private static final int INT_UPLOAD_CACHE = 16;
+
+    /**
+     * Opens the device, loads every kernel module and picks the GEMM.
+     *
+     * @param notice where one-line notices go (kernel source, cuBLAS fallback); System.err by default
+     */
+    public CudaBackend(Options options, Consumer<String> notice) {
+        this.options = options;
+        JCudaDriver.setExceptionsEnabled(true);
+        cuInit(0);
+        cuDeviceGet(device, options.device());
+        cuDevicePrimaryCtxRetain(context, device);
+        cuCtxSetCurrent(context);
+        contextBound.set(true);
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        this.deviceName = new String(name).trim().replace("\0", "");
+        this.smCount = attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        this.computeMajor = attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        this.computeMinor = attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        int[] driver = new int[1];
+        cuDriverGetVersion(driver);
+        int ptxNeeds = KernelSources.driverVersionForPtx(KernelSources.ptx("Elementwise"));
+        this.kernelChoice = KernelSources.choose(options.kernels(), driver[0], ptxNeeds, nvrtcLoads());
+        for (String family : KernelSources.FAMILIES) modules.put(family, loadModule(family));
+        this.allocator = new CachingAllocator<>(new DriverMemory(), this::memoryInfo);
+        this.gemm = chooseGemm(options, notice);
+        if (options.tf32() && !(gemm instanceof CublasGemm)) {
+            notice.accept("jbert: --tf32 ignored: jbert's own SGEMM computes in fp32 (TF32 needs cuBLAS)");
+        }
+    }
+
+    public CudaBackend() { this(Options.fromSystemProperties(), System.err::println); }
+
+    private Gemm chooseGemm(Options o, Consumer<String> notice) {
+        switch (o.gemm()) {
+            case "own":
+                return new TiledGemm(this);
+            case "cublas":
+                return new CublasGemm(o.tf32());        // an UnsatisfiedLinkError here is the user's answer
+            case "auto":
+                try {
+                    return new CublasGemm(o.tf32());
+                } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+                    notice.accept("jbert: libcublas.so.12 not found (JCublas 12.6 needs CUDA 12's cuBLAS); "
+                            + "matrix products use jbert's own tiled SGEMM kernel (Matmul.cu)");
+                    return new TiledGemm(this);
+                }
+            default:
+                throw new IllegalArgumentException("jbert.cuda.gemm must be auto, cublas or own, not '" + o.gemm() + "'");
+        }
+    }
+
+    private static boolean nvrtcLoads() {
+        try {
+            int[] major = new int[1], minor = new int[1];
+            JNvrtc.nvrtcVersion(major, minor);
+            return major[0] == 12;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            return false;
+        }
+    }
+
+    private CUmodule loadModule(String family) {
+        CUmodule module = new CUmodule();
+        String ptx = kernelChoice.kind() == KernelSources.Kind.PTX ? KernelSources.ptx(family) : compileWithNvrtc(family);
+        cuModuleLoadData(module, ptx);
+        return module;
+    }
+
+    private static String compileWithNvrtc(String family) {
+        JNvrtc.setExceptionsEnabled(true);
+        nvrtcProgram program = new nvrtcProgram();
+        JNvrtc.nvrtcCreateProgram(program, KernelSources.source(family), family + ".cu", 0, null, null);
+        try {
+            try {
+                JNvrtc.nvrtcCompileProgram(program, 3, new String[]{
+                        "--gpu-architecture=" + KernelSources.VIRTUAL_ARCH, "--std=c++17", "-default-device"});
+            } catch (CudaException e) {
+                String[] log = new String[1];
+                JNvrtc.nvrtcGetProgramLog(program, log);
+                throw new IllegalStateException("NVRTC failed on " + family + ".cu: " + log[0].strip(), e);
+            }
+            String[] ptx = new String[1];
+            JNvrtc.nvrtcGetPTX(program, ptx);
+            return ptx[0];
+        } finally {
+            JNvrtc.nvrtcDestroyProgram(program);
+        }
+    }
+
+    Kernel kernel(String family, String name) {
+        return kernels.computeIfAbsent(name, n -> {
+            CUfunction f = new CUfunction();
+            cuModuleGetFunction(f, modules.get(family), n);
+            return new Kernel(n, f);
+        });
+    }
+
+    private int attribute(int attr) {
+        int[] v = new int[1];
+        cuDeviceGetAttribute(v, attr, device);
+        return v[0];
+    }
+
+    // ---- facts for tests, benchmarks and logs -------------------------------------------------------
+
+    public String deviceName() { return deviceName; }
+    public int smCount() { return smCount; }
+    public String computeCapability() { return computeMajor + "." + computeMinor; }
+    public String gemmDescription() { return gemm.describe(); }
+    public boolean usesCublas() { return gemm instanceof CublasGemm; }
+    public KernelSources.Choice kernelSource() { return kernelChoice; }
+    public Options options() { return options; }
+    public CachingAllocator<CUdeviceptr> allocator() { return allocator; }
+    CUstream stream() { return stream; }
+
+    /** Makes the context current on the calling thread (needed once per thread). */
+    private void bind() {
+        if (!contextBound.get()) {
+            cuCtxSetCurrent(context);
+            contextBound.set(true);
+        }
+    }
+
+    // ---- memory -------------------------------------------------------------------------------
+
+    private final class DriverMemory implements CachingAllocator.DeviceMemory<CUdeviceptr> {
+        @Override
+        public CUdeviceptr malloc(long bytes) {
+            CUdeviceptr p = new CUdeviceptr();
+            try {
+                cuMemAlloc(p, bytes);
+                return p;
+            } catch (CudaException e) {
+                if (e.getMessage() != null && e.getMessage().contains(CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY))) return null;
+                throw e;
+            }
+        }
+
+        @Override
+        public void free(CUdeviceptr handle) { cuMemFree(handle); }
+    }
+
+    private String memoryInfo() {
+        long[] free = new long[1], total = new long[1];
+        cuMemGetInfo(free, total);
+        return "the " + deviceName + " has " + CachingAllocator.human(free[0]) + " free of " + CachingAllocator.human(total[0]);
+    }
+
+    /** A storage of n floats with undefined contents (for outputs that are overwritten whole). */
+    CudaStorage allocateUninitialised(long n) {
+        if (n < 0) throw new IllegalArgumentException("allocate: negative size " + n);
+        bind();
+        return new CudaStorage(n, allocator.allocate(n * Sizeof.FLOAT));
+    }
+
+    @Override
+    public String name() { return "cuda"; }
+
+    @Override
+    public Storage allocate(long n) {
+        CudaStorage s = allocateUninitialised(n);
+        if (n > 0) cuMemsetD32Async(s.ptr(), 0, n, stream);
+        return s;
+    }
+
+    @Override
+    public void release(Storage s) {
+        allocator.release(of(s, "release").detach());
+    }
+
+    @Override
+    public Storage upload(float[] host) {
+        CudaStorage s = allocateUninitialised(host.length);
+        if (host.length > 0) cuMemcpyHtoD(s.ptr(), Pointer.to(host), (long) host.length * Sizeof.FLOAT);
+        return s;
+    }
+
+    @Override
+    public void upload(float[] host, Storage dst) {
+        CudaStorage d = of(dst, "upload");
+        need(d, host.length, "upload", "dst");
+        bind();
+        if (host.length > 0) cuMemcpyHtoD(d.ptr(), Pointer.to(host), (long) host.length * Sizeof.FLOAT);
+    }
+
+    @Override
+    public float[] download(Storage s) {
+        CudaStorage d = of(s, "download");
+        bind();
+        if (d.size() > Integer.MAX_VALUE) throw new IllegalArgumentException("download: " + d.size() + " floats do not fit a Java array");
+        float[] host = new float[(int) d.size()];
+        if (host.length > 0) cuMemcpyDtoH(Pointer.to(host), d.ptr(), (long) host.length * Sizeof.FLOAT);
+        return host;
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst, long n) {
+        CudaStorage s = of(src, "copy"), d = of(dst, "copy");
+        need(s, n, "copy", "src");
+        need(d, n, "copy", "dst");
+        bind();
+        if (n > 0) cuMemcpyDtoDAsync(d.ptr(), s.ptr(), n * Sizeof.FLOAT, stream);
+    }
+
+    @Override
+    public void fill(Storage s, float value) {
+        CudaStorage d = of(s, "fill");
+        bind();
+        if (d.size() > 0) cuMemsetD32Async(d.ptr(), Float.floatToRawIntBits(value), d.size(), stream);
+    }
+
+    @Override
+    public void synchronize() {
+        bind();
+        cuCtxSynchronize();
+    }
+
+    /** Device ints holding {@code ids[0..n)}, reused when the same contents were uploaded recently. */
+    private CudaStorage deviceInts(int[] ids, int n) {
+        IntsKey key = new IntsKey(Arrays.copyOf(ids, n));
+        CudaStorage s = intUploads.get(key);
+        if (s != null) return s;
+        s = allocateUninitialised(n);                       // a float slot holds an int: both 4 bytes
+        if (n > 0) cuMemcpyHtoD(s.ptr(), Pointer.to(key.values()), (long) n * Sizeof.INT);
+        intUploads.put(key, s);
+        if (intUploads.size() > INT_UPLOAD_CACHE) {
+            var eldest = intUploads.entrySet().iterator().next();
+            allocator.release(eldest.getValue().detach());   // stream order protects kernels still queued on it
+            intUploads.remove(eldest.getKey());
+        }
+        return s;
+    }
+
+    private record IntsKey(int[] values) {
+        @Override public boolean equals(Object o) { return o instanceof IntsKey k && Arrays.equals(values, k.values); }
+        @Override public int hashCode() { return Arrays.hashCode(values); }
+    }
+
+    /** C[0..n) *= beta, with beta 0 writing zeros (never reading what may be NaN) and beta 1 a no-op. */
+    void scaleInPlace(CUdeviceptr c, long n, float beta) {
+        if (beta == 1f || n == 0) return;
+        if (beta == 0f) cuMemsetD32Async(c, 0, n, stream);
+        else kernel("Elementwise", "scale_forward_elementwise").launch(grid(n), THREADS, stream, beta, c, c, n);
+    }
+
+    // ---- argument checks: a GPU kernel reading past a buffer fails silently, so check on the host ----
+
+    private static CudaStorage of(Storage s, String op) {
+        if (s instanceof CudaStorage c) return c;
+        throw new IllegalArgumentException(op + ": storage " + (s == null ? "null" : s.getClass().getSimpleName())
+                + " does not belong to the cuda backend");
+    }
+
+    private static void need(CudaStorage s, long n, String op, String arg) {
+        if (s.size() < n) throw new IllegalArgumentException(op + ": " + arg + " holds " + s.size() + " floats, needs " + n);
+    }
+
+    private static CudaStorage in(Storage s, long n, String op, String arg) {
+        CudaStorage c = of(s, op);
+        need(c, n, op, arg);
+        return c;
+    }
+
+    /** Blocks for a grid-stride loop over n elements: enough to fill every SM, no more. */
+    private int grid(long n) {
+        return (int) Math.max(1, Math.min((n + THREADS - 1) / THREADS, (long) smCount * 32));
+    }
+
+    /** Blocks for one warp per row, THREADS / 32 rows per block. */
+    private static int warpRowsGrid(long rows) {
+        long g = (rows * 32 + THREADS - 1) / THREADS;
+        if (g > Integer.MAX_VALUE) throw new IllegalArgumentException(rows + " rows exceed one launch");
+        return (int) g;
+    }
+
+    private static void checkIds(int[] ids, int n, long rows, String op, String what) {
+        checkIds(ids, n, rows, op, what, false);
+    }
+
+    /** With negativeSkipped, negative ids are allowed (padding rows that embedding backward skips). */
+    private static void checkIds(int[] ids, int n, long rows, String op, String what, boolean negativeSkipped) {
+        if (ids.length < n) throw new IllegalArgumentException(op + ": " + ids.length + " " + what + "s for " + n + " rows");
+        for (int i = 0; i < n; i++) {
+            if ((ids[i] < 0 && !negativeSkipped) || ids[i] >= rows) {
+                throw new IllegalArgumentException(op + ": " + what + " " + ids[i] + " at position " + i + " is outside [0, " + rows + ")");
+            }
+        }
+    }
+
+    // ---- linear algebra -----------------------------------------------------------------------
+
+    @Override
+    public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
+                       float alpha, Storage A, Storage B, float beta, Storage C) {
+        if (batch < 0 || M < 0 || N < 0 || K < 0) {
+            throw new IllegalArgumentException("matmul: negative size batch=" + batch + " M=" + M + " N=" + N + " K=" + K);
+        }
+        CudaStorage a = in(A, (long) batch * M * K, "matmul", "A"), b = in(B, (long) batch * K * N, "matmul", "B");
+        CudaStorage c = in(C, (long) batch * M * N, "matmul", "C");
+        bind();
+        gemm.matmul(transA, transB, batch, M, N, K, alpha, a.ptr(), b.ptr(), beta, c.ptr());
+    }
+
+    // ---- elementwise ----------------------------------------------------------------------------
+
+    @Override
+    public void add(Storage a, Storage b, Storage out, long n) {
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "add_forward_elementwise").launch(grid(n), THREADS, stream,
+                in(a, n, "add", "a"), in(b, n, "add", "b"), in(out, n, "add", "out"), n);
+    }
+
+    @Override
+    public void axpy(float alpha, Storage x, Storage y, long n) {
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "axpy_accumulate_elementwise").launch(grid(n), THREADS, stream,
+                alpha, in(x, n, "axpy", "x"), in(y, n, "axpy", "y"), n);
+    }
+
+    @Override
+    public void scale(float alpha, Storage x, Storage out, long n) {
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "scale_forward_elementwise").launch(grid(n), THREADS, stream,
+                alpha, in(x, n, "scale", "x"), in(out, n, "scale", "out"), n);
+    }
+
+    @Override
+    public void biasForward(Storage x, Storage bias, Storage out, int rows, int cols) {
+        long n = (long) rows * cols;
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "bias_forward_broadcast_rows").launch(grid(n), THREADS, stream,
+                in(x, n, "biasForward", "x"), in(bias, cols, "biasForward", "bias"), in(out, n, "biasForward", "out"), rows, cols);
+    }
+
+    /** Rows per block of the column reductions: enough blocks for the GPU, enough rows to amortise the atomics. */
+    private int rowsPerBlock(int rows, int cols) {
+        int columnBlocks = (cols + 31) / 32;
+        int wantedRowBlocks = Math.max(1, (2 * smCount + columnBlocks - 1) / columnBlocks);
+        int per = Math.max(64, (rows + wantedRowBlocks - 1) / wantedRowBlocks);
+        return Math.min(per, Math.max(rows, 1));
+    }
+
+    @Override
+    public void biasBackward(Storage dout, Storage dbias, int rows, int cols) {
+        long n = (long) rows * cols;
+        if (n == 0) return;
+        bind();
+        int per = rowsPerBlock(rows, cols);
+        kernel("Elementwise", "bias_backward_column_reduce").launch((cols + 31) / 32, (rows + per - 1) / per, 1, 32, 16, 0, stream,
+                in(dout, n, "biasBackward", "dout"), in(dbias, cols, "biasBackward", "dbias"), rows, cols, per);
+    }
+
+    @Override
+    public void geluForward(Storage x, Storage out, long n) {
+        if (n == 0) return;
+        bind();
+        kernel("Gelu", "gelu_forward_elementwise").launch(grid(n), THREADS, stream,
+                in(x, n, "geluForward", "x"), in(out, n, "geluForward", "out"), n);
+    }
+
+    @Override
+    public void geluBackward(Storage x, Storage dout, Storage dx, long n) {
+        if (n == 0) return;
+        bind();
+        kernel("Gelu", "gelu_backward_elementwise").launch(grid(n), THREADS, stream,
+                in(x, n, "geluBackward", "x"), in(dout, n, "geluBackward", "dout"), in(dx, n, "geluBackward", "dx"), n);
+    }
+
+    @Override
+    public void biasGeluForward(Storage x, Storage bias, Storage pre, Storage out, int rows, int cols) {
+        long n = (long) rows * cols;
+        if (n == 0) return;
+        bind();
+        kernel("Gelu", "bias_gelu_forward_fused").launch(grid(n), THREADS, stream,
+                in(x, n, "biasGeluForward", "x"), in(bias, cols, "biasGeluForward", "bias"),
+                in(pre, n, "biasGeluForward", "pre"), in(out, n, "biasGeluForward", "out"), rows, cols);
+    }
+
+    @Override
+    public void biasGeluBackward(Storage pre, Storage dout, Storage dx, Storage dbias, int rows, int cols) {
+        long n = (long) rows * cols;
+        if (n == 0) return;
+        bind();
+        int per = rowsPerBlock(rows, cols);
+        kernel("Gelu", "bias_gelu_backward_fused_column_reduce").launch((cols + 31) / 32, (rows + per - 1) / per, 1, 32, 16, 0, stream,
+                in(pre, n, "biasGeluBackward", "pre"), in(dout, n, "biasGeluBackward", "dout"),
+                in(dx, n, "biasGeluBackward", "dx"), in(dbias, cols, "biasGeluBackward", "dbias"), rows, cols, per);
+    }
+
+    @Override
+    public void tanhForward(Storage x, Storage out, long n) {
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "tanh_forward_elementwise").launch(grid(n), THREADS, stream,
+                in(x, n, "tanhForward", "x"), in(out, n, "tanhForward", "out"), n);
+    }
+
+    @Override
+    public void tanhBackward(Storage y, Storage dout, Storage dx, long n) {
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "tanh_backward_elementwise").launch(grid(n), THREADS, stream,
+                in(y, n, "tanhBackward", "y"), in(dout, n, "tanhBackward", "dout"), in(dx, n, "tanhBackward", "dx"), n);
+    }
+
+    // ---- normalisation --------------------------------------------------------------------------
+
+    @Override
+    public void layernormForward(Storage x, Storage gamma, Storage beta, Storage out,
+                                 Storage mean, Storage rstd, int rows, int cols, float eps) {
+        long n = (long) rows * cols;
+        if (rows == 0) return;
+        bind();
+        kernel("LayerNorm", "layernorm_forward_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
+                in(x, n, "layernormForward", "x"), in(gamma, cols, "layernormForward", "gamma"),
+                in(beta, cols, "layernormForward", "beta"), in(out, n, "layernormForward", "out"),
+                in(mean, rows, "layernormForward", "mean"), in(rstd, rows, "layernormForward", "rstd"), rows, cols, eps);
+    }
+
+    /** Dynamic shared memory the backward's per-block dgamma/dbeta partials may use (the default limit). */
+    private static final int MAX_SHARED_BYTES = 48 * 1024;
+
+    @Override
+    public void layernormBackward(Storage dout, Storage x, Storage gamma, Storage mean, Storage rstd,
+                                  Storage dx, Storage dgamma, Storage dbeta, int rows, int cols) {
+        long n = (long) rows * cols;
+        if (rows == 0) return;
+        bind();
+        long shared = 2L * cols * Sizeof.FLOAT;
+        boolean useShared = shared <= MAX_SHARED_BYTES;
+        int blocks = Math.min(warpRowsGrid(rows), smCount * 2);
+        kernel("LayerNorm", "layernorm_backward_warp_per_row").launch(blocks, 1, 1, THREADS, 1, useShared ? (int) shared : 0, stream,
+                in(dout, n, "layernormBackward", "dout"), in(x, n, "layernormBackward", "x"),
+                in(gamma, cols, "layernormBackward", "gamma"), in(mean, rows, "layernormBackward", "mean"),
+                in(rstd, rows, "layernormBackward", "rstd"), in(dx, n, "layernormBackward", "dx"),
+                in(dgamma, cols, "layernormBackward", "dgamma"), in(dbeta, cols, "layernormBackward", "dbeta"),
+                rows, cols, useShared);
+    }
+
+    @Override
+    public void residualLayernormForward(Storage a, Storage b, Storage gamma, Storage beta, Storage sum,
+                                         Storage out, Storage mean, Storage rstd, int rows, int cols, float eps) {
+        long n = (long) rows * cols;
+        if (rows == 0) return;
+        bind();
+        String op = "residualLayernormForward";
+        kernel("LayerNorm", "residual_layernorm_forward_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
+                in(a, n, op, "a"), in(b, n, op, "b"), in(gamma, cols, op, "gamma"), in(beta, cols, op, "beta"),
+                in(sum, n, op, "sum"), in(out, n, op, "out"), in(mean, rows, op, "mean"), in(rstd, rows, op, "rstd"),
+                rows, cols, eps);
+    }
+
+    // ---- attention ------------------------------------------------------------------------------
+
+    @Override
+    public void softmaxForward(Storage scores, Storage mask, float scale, Storage probs, int B, int NH, int T) {
+        long rows = (long) B * NH * T, n = rows * T;
+        if (n == 0) return;
+        bind();
+        kernel("Softmax", "softmax_forward_masked_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
+                in(scores, n, "softmaxForward", "scores"), in(mask, (long) B * T, "softmaxForward", "mask"), scale,
+                in(probs, n, "softmaxForward", "probs"), B, NH, T);
+    }
+
+    @Override
+    public void softmaxBackward(Storage probs, Storage dprobs, Storage dscores, float scale, int B, int NH, int T) {
+        long rows = (long) B * NH * T, n = rows * T;
+        if (n == 0) return;
+        bind();
+        kernel("Softmax", "softmax_backward_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
+                in(probs, n, "softmaxBackward", "probs"), in(dprobs, n, "softmaxBackward", "dprobs"),
+                in(dscores, n, "softmaxBackward", "dscores"), scale, B, NH, T);
+    }
+
+    @Override
+    public void permute0213(Storage x, Storage out, int A, int B, int C, int D, boolean accumulate) {
+        long n = (long) A * B * C * D;
+        if (n == 0) return;
+        bind();
+        kernel("Permute", "permute0213_forward_elementwise").launch(grid(n), THREADS, stream,
+                in(x, n, "permute0213", "x"), in(out, n, "permute0213", "out"), A, B, C, D, accumulate);
+    }
+
+    @Override
+    public void selectToken(Storage x, Storage out, int B, int T, int H, int index) {
+        if (index < 0 || index >= T) throw new IllegalArgumentException("selectToken: index " + index + " outside [0, " + T + ")");
+        long n = (long) B * H;
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "select_token_forward_gather").launch(grid(n), THREADS, stream,
+                in(x, (long) B * T * H, "selectToken", "x"), in(out, n, "selectToken", "out"), B, T, H, index);
+    }
+
+    @Override
+    public void selectTokenBackward(Storage dout, Storage dx, int B, int T, int H, int index) {
+        if (index < 0 || index >= T) throw new IllegalArgumentException("selectTokenBackward: index " + index + " outside [0, " + T + ")");
+        long n = (long) B * H;
+        if (n == 0) return;
+        bind();
+        kernel("Elementwise", "select_token_backward_scatter").launch(grid(n), THREADS, stream,
+                in(dout, n, "selectTokenBackward", "dout"), in(dx, (long) B * T * H, "selectTokenBackward", "dx"), B, T, H, index);
+    }
+
+    // ---- embeddings, dropout, loss ----------------------------------------------------------------
+
+    @Override
+    public void embeddingForward(int[] ids, Storage table, Storage out, int n, int H) {
+        CudaStorage t = of(table, "embeddingForward");
+        checkIds(ids, n, H == 0 ? 0 : t.size() / H, "embeddingForward", "id");
+        long total = (long) n * H;
+        if (total == 0) return;
+        bind();
+        kernel("Embedding", "embedding_forward_gather").launch(grid(total), THREADS, stream,
+                deviceInts(ids, n), t, in(out, total, "embeddingForward", "out"), n, H);
+    }
+
+    @Override
+    public void embeddingBackward(int[] ids, Storage dout, Storage dtable, int n, int H) {
+        CudaStorage t = of(dtable, "embeddingBackward");
+        checkIds(ids, n, H == 0 ? 0 : t.size() / H, "embeddingBackward", "id", true);
+        long total = (long) n * H;
+        if (total == 0) return;
+        bind();
+        kernel("Embedding", "embedding_backward_scatter_add_atomic").launch(grid(total), THREADS, stream,
+                deviceInts(ids, n), in(dout, total, "embeddingBackward", "dout"), t, n, H);
+    }
+
+    /** 1/(1-p) rounded to float as the CPU reference does; 0 for p = 1 (everything dropped). */
+    static float dropoutScale(float p) {
+        if (p < 0 || p > 1 || Float.isNaN(p)) throw new IllegalArgumentException("dropout probability " + p + " is outside [0, 1]");
+        return p >= 1 ? 0f : (float) (1.0 / (1.0 - p));
+    }
+
+    @Override
+    public void dropoutForward(Storage x, Storage out, long n, float p, long seed) {
+        float s = dropoutScale(p);
+        if (n == 0) return;
+        bind();
+        kernel("Dropout", "dropout_forward_counter_rng").launch(grid(n), THREADS, stream,
+                in(x, n, "dropoutForward", "x"), in(out, n, "dropoutForward", "out"), n, p, s, seed);
+    }
+
+    @Override
+    public void dropoutBackward(Storage dout, Storage dx, long n, float p, long seed) {
+        float s = dropoutScale(p);
+        if (n == 0) return;
+        bind();
+        kernel("Dropout", "dropout_backward_counter_rng").launch(grid(n), THREADS, stream,
+                in(dout, n, "dropoutBackward", "dout"), in(dx, n, "dropoutBackward", "dx"), n, p, s, seed);
+    }
+
+    @Override
+    public double crossEntropyForward(Storage logits, int[] labels, Storage probs, int N, int C) {
+        checkIds(labels, N, C, "crossEntropyForward", "label");
+        if (N == 0) return Double.NaN;                      // the mean of nothing, as torch
+        long n = (long) N * C;
+        bind();
+        CudaStorage losses = allocateUninitialised(2L * N); // N doubles
+        try {
+            kernel("CrossEntropy", "cross_entropy_forward_warp_per_row").launch(warpRowsGrid(N), THREADS, stream,
+                    in(logits, n, "crossEntropyForward", "logits"), deviceInts(labels, N),
+                    in(probs, n, "crossEntropyForward", "probs"), losses, N, C);
+            double[] host = new double[N];
+            cuMemcpyDtoH(Pointer.to(host), losses.ptr(), (long) N * Sizeof.DOUBLE);
+            double sum = 0;
+            for (double l : host) sum += l;
+            return sum / N;
+        } finally {
+            release(losses);
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage probs, int[] labels, Storage dlogits, float scale, int N, int C) {
+        checkIds(labels, N, C, "crossEntropyBackward", "label");
+        long n = (long) N * C;
+        if (n == 0) return;
+        bind();
+        kernel("CrossEntropy", "cross_entropy_backward_elementwise").launch(grid(n), THREADS, stream,
+                in(probs, n, "crossEntropyBackward", "probs"), deviceInts(labels, N),
+                in(dlogits, n, "crossEntropyBackward", "dlogits"), scale, N, C);
+    }
+
+    // ---- optimizer ----------------------------------------------------------------------------
+
+    @Override
+    public double sumOfSquares(Storage x, long n) {
+        CudaStorage xs = in(x, n, "sumOfSquares", "x");
+        if (n == 0) return 0;
+        bind();
+        CudaStorage total = allocateUninitialised(2);       // one double
+        try {
+            cuMemsetD32Async(total.ptr(), 0, 2, stream);
+            kernel("Reduce", "sum_of_squares_reduce_double").launch(Math.min(grid(n), smCount * 4), THREADS, stream, xs, n, total);
+            double[] host = new double[1];
+            cuMemcpyDtoH(Pointer.to(host), total.ptr(), Sizeof.DOUBLE);
+            return host[0];
+        } finally {
+            release(total);
+        }
+    }
+
+    @Override
+    public void adamwUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
+                            float lr, float beta1, float beta2, float eps, float weightDecay,
+                            float bc1, float bc2) {
+        if (n == 0) return;
+        bind();
+        kernel("AdamW", "adamw_update_fused").launch(grid(n), THREADS, stream,
+                in(param, n, "adamwUpdate", "param"), in(grad, n, "adamwUpdate", "grad"),
+                in(m, n, "adamwUpdate", "m"), in(v, n, "adamwUpdate", "v"), n,
+                lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+    }
+
+    @Override
+    public String toString() {
+        return "cuda:" + options.device() + " (" + deviceName + ", sm_" + computeMajor + computeMinor + ", " + smCount + " SMs; "
+                + gemm.describe() + "; kernels: " + kernelChoice.reason() + ")";
+    }
+}

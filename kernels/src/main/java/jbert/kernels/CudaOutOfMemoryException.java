@@ -1,0 +1,16 @@
+package jbert.kernels;
+
+/**
+ * The GPU has no room for an allocation even after the allocator gave back its cache. The message is
+ * one line naming the allocation size and what is held; the trainer adds the batch shape.
+ */
+public final class CudaOutOfMemoryException extends RuntimeException {
+    private final long requestedBytes;
+
+    public CudaOutOfMemoryException(long requestedBytes, String message) {
+        super(message);
+        this.requestedBytes = requestedBytes;
+    }
+
+    public long requestedBytes() { return requestedBytes; }
+}

@@ -1,0 +1,45 @@
+package jbert.kernels;
+
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUstream;
+
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+
+/**
+ * One {@code extern "C"} kernel of a loaded module, launched with Java values for its parameters:
+ * Integer to int, Long to long long, Float to float, Boolean to int (0/1), a {@link CudaStorage} or
+ * {@link CUdeviceptr} to a pointer. The order and types must match the CUDA signature.
+ */
+final class Kernel {
+    final String name;
+    private final CUfunction function;
+
+    Kernel(String name, CUfunction function) {
+        this.name = name;
+        this.function = function;
+    }
+
+    void launch(int gridX, int gridY, int gridZ, int blockX, int blockY, int sharedBytes, CUstream stream, Object... args) {
+        NativePointerObject[] params = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) params[i] = param(args[i]);
+        cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, stream, Pointer.to(params), null);
+    }
+
+    /** A 1-D launch. */
+    void launch(int grid, int block, CUstream stream, Object... args) {
+        launch(grid, 1, 1, block, 1, 0, stream, args);
+    }
+
+    private Pointer param(Object a) {
+        if (a instanceof CudaStorage s) return Pointer.to(s.ptr());
+        if (a instanceof CUdeviceptr p) return Pointer.to(p);
+        if (a instanceof Integer v) return Pointer.to(new int[]{v});
+        if (a instanceof Long v) return Pointer.to(new long[]{v});
+        if (a instanceof Float v) return Pointer.to(new float[]{v});
+        if (a instanceof Boolean v) return Pointer.to(new int[]{v ? 1 : 0});
+        throw new IllegalArgumentException("kernel " + name + ": unsupported parameter type " + a.getClass().getName());
+    }
+}
