@@ -1,8 +1,132 @@
 package jbert.trainer;
 
-/** Entry point of the {@code jbert} command. */
-public final class Main {
+import jbert.engine.Backends;
+import jbert.engine.io.ModelFormatException;
+import jbert.trainer.cli.BenchCommand;
+import jbert.trainer.cli.EncodeCommand;
+import jbert.trainer.cli.EvalCommand;
+import jbert.trainer.cli.FillMaskCommand;
+import jbert.trainer.cli.PredictCommand;
+import jbert.trainer.cli.TokenizeCommand;
+import jbert.trainer.cli.TrainCommand;
+import jbert.tokenizer.TokenizerException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code jbert} command: fine-tune, evaluate and run BERT from the terminal.
+ *
+ * <p>Exit codes: 0 done; 1 an internal error (a bug: a stack trace is printed); 2 a usage error or bad
+ * input (unknown flag, bad value, missing or malformed file, unavailable device), reported in one line;
+ * 3 training diverged (NaN or Inf loss); 130 interrupted by Ctrl-C after saving a checkpoint.
+ */
+@Command(name = "jbert", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "A from-scratch BERT engine in Java: fine-tune, evaluate and run BERT models.",
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, TokenizeCommand.class,
+                EncodeCommand.class, FillMaskCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 internal error, 2 usage error or bad input, 3 training diverged, 130 interrupted.",
+                "Run 'jbert COMMAND --help' for a command's options."})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_INTERNAL = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_DIVERGED = 3;
+    public static final int EXIT_INTERRUPTED = 130;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        // No command given: the usage, as an error.
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command (train, eval, predict, tokenize, encode, fill-mask, bench)");
+    }
+
     public static void main(String[] args) {
-        System.out.println("jbert 0.1.0");
+        System.setProperty("java.awt.headless", "true");
+        int code = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs the command line with the given streams and returns the exit code (tests call this). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        PrintStream savedOut = OUT, savedErr = ERR;
+        OUT = out;
+        ERR = err;
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+            OUT = savedOut;
+            ERR = savedErr;
+        }
+    }
+
+    private static volatile PrintStream OUT = System.out, ERR = System.err;
+
+    /** The output stream of the running command (stdout, or a test's). */
+    public static PrintStream out() { return OUT; }
+
+    /** The error stream of the running command (stderr, or a test's). */
+    public static PrintStream err() { return ERR; }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExitCodeExceptionMapper(t -> EXIT_INTERNAL);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            String line = userMessage(ex);
+            if (line != null) {
+                cmd.getErr().println("jbert: " + line);
+                cmd.getErr().flush();
+                return EXIT_USAGE;
+            }
+            cmd.getErr().println("jbert: internal error (please report it with the command line):");
+            ex.printStackTrace(cmd.getErr());
+            cmd.getErr().flush();
+            return EXIT_INTERNAL;
+        });
+        return cl;
+    }
+
+    /**
+     * The one-line message of an error the user can act on, or null for a bug. User errors: ours
+     * ({@link UserError}), a device that is not there, a model or tokenizer file that is malformed, a file
+     * that cannot be read or written.
+     */
+    static String userMessage(Throwable ex) {
+        if (ex instanceof UserError || ex instanceof Backends.UnavailableException
+                || ex instanceof ModelFormatException || ex instanceof TokenizerException) {
+            return oneLine(ex.getMessage());
+        }
+        if (ex instanceof UncheckedIOException u) return oneLine(u.getMessage());
+        if (ex instanceof OutOfMemoryError) {
+            return "out of memory (" + ex.getMessage() + "); give Java more heap with JBERT_JAVA_OPTS=-Xmx16g, or use a smaller --batch-size";
+        }
+        return null;
+    }
+
+    private static String oneLine(String m) {
+        if (m == null) return "error";
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** "jbert VERSION" and the runtime. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jbert " + Version.JBERT, "Java " + Version.java() + ", " + Version.os()};
+        }
     }
 }

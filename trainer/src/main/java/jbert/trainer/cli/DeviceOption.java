@@ -1,0 +1,32 @@
+package jbert.trainer.cli;
+
+import jbert.engine.Backend;
+import jbert.engine.Backends;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+
+/** {@code --device cpu|cuda|auto} and {@code --threads N}, shared by every command that runs a model. */
+public final class DeviceOption {
+    public enum Device { cpu, cuda, auto }
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto",
+            description = "Where to run: cpu, cuda (an error when no GPU is usable) or auto (cuda when usable, "
+                    + "else cpu, and says which). Default: ${DEFAULT-VALUE}.")
+    Device device = Device.auto;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "CPU threads for the kernels (default: JBERT_THREADS, else every core).")
+    Integer threads;
+
+    /** Chooses the backend once; a device that is not usable is a one-line error (exit 2). */
+    public Backend select(PrintStream err) {
+        if (threads != null) {
+            if (threads < 1) throw new jbert.trainer.UserError("--threads " + threads + ": expected a positive number");
+            System.setProperty("jbert.threads", Integer.toString(threads));
+        }
+        return Backends.select(device.name(), err::println);
+    }
+
+    public String name() { return device.name(); }
+}

@@ -1,0 +1,105 @@
+package jbert.trainer.cli;
+
+import jbert.engine.Backend;
+import jbert.engine.bert.BertConfig;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.tokenizer.BertTokenizer;
+import jbert.trainer.UserError;
+import jbert.trainer.data.DataFiles;
+import jbert.trainer.data.Encoded;
+import jbert.trainer.data.LabelSet;
+import jbert.trainer.data.Splits;
+import jbert.trainer.data.TableReader;
+import jbert.trainer.report.EvalLog;
+import jbert.trainer.report.Json;
+import jbert.trainer.report.Tables;
+import jbert.trainer.train.Evaluator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code jbert eval}: accuracy, per-class scores and confusion matrix of a fine-tuned classifier. */
+@Command(name = "eval", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Evaluate a fine-tuned classifier on a labelled split: accuracy, per-class precision/recall/F1, "
+                + "macro-F1 and the confusion matrix.")
+public final class EvalCommand implements Callable<Integer> {
+    public enum Split { validation, train }
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A fine-tuned model folder (a run folder of jbert train).")
+    String model;
+
+    @Mixin DataOptions data;
+
+    @Option(names = "--split", defaultValue = "validation", paramLabel = "validation|train",
+            description = "Which split of --data to evaluate. Default: ${DEFAULT-VALUE}.")
+    Split split;
+
+    @Option(names = "--limit", converter = Count.Converter.class, defaultValue = "all", paramLabel = "N|all",
+            description = "Evaluate the first N of the seeded shuffle (--data-seed), as train picks its evaluation subset. Default: ${DEFAULT-VALUE}.")
+    Count limit;
+
+    @Option(names = "--data-seed", defaultValue = "42", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    long dataSeed;
+
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int maxLength;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--json", description = "Print the result as one JSON object instead of tables.")
+    boolean json;
+
+    @Mixin DeviceOption device;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainCommand.positive(spec.commandLine(), "--batch-size", batchSize);
+        if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
+        PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
+        Backend backend = device.select(err);
+        Path modelDir = Models.resolve(model, err);
+        BertConfig config = Models.config(modelDir);
+        BertTokenizer tokenizer = Models.tokenizer(modelDir);
+        LabelSet labels = LabelSet.fromId2Label(config.id2label);
+        if (data.labels != null && !data.labels.equals(labels.names())) {
+            throw new UserError("--labels " + String.join(",", data.labels) + " differ from the model's labels " + labels);
+        }
+
+        DataFiles files = DataFiles.resolve(data.dir, data.trainFile, data.evalFile, System.getenv(), err::println);
+        Path file = split == Split.train ? files.train() : files.eval();
+        if (file == null) throw new UserError("no " + split + " file (give --data DIR, or --" + (split == Split.train ? "train" : "eval") + "-file)");
+        TableReader.Result table = TableReader.read(file, data.textColumn, data.labelColumn, data.skipBadRows);
+        Splits.Loaded loaded = Splits.load(file, table, labels, data.skipBadRows);
+        TrainCommand.reportSkipped(err, loaded.skipped(), List.of());
+        var examples = Splits.take(loaded.examples(), limit.n(), dataSeed);
+        if (examples.isEmpty()) throw new UserError(file + ": no examples to evaluate");
+        List<Encoded> encoded = Encoding.encode(tokenizer, examples, Math.min(maxLength, config.maxPositionEmbeddings));
+
+        BertForSequenceClassification net = new BertForSequenceClassification(config, backend, 0);
+        Models.loadWeights(net, modelDir, err);
+        int pad = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
+        EvalLog e = Evaluator.evaluate(split.name(), 0, 0, net, encoded, batchSize, pad, labels, null);
+        if (json) {
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(e));
+            return 0;
+        }
+        out.printf(Locale.ROOT, "%s: %d examples of %s (%d rows)%n", model, encoded.size(), file, loaded.examples().size());
+        out.printf(Locale.ROOT, "accuracy %.4f  macro-F1 %.4f  loss %.4f  (%.1f s)%n%n", e.accuracy(), e.metrics().macroF1(), e.loss(), e.seconds());
+        out.println(Tables.perClass(e.metrics()));
+        out.println("Confusion matrix (rows: true class, columns: predicted)\n");
+        out.print(Tables.confusion(e.metrics()));
+        return 0;
+    }
+}

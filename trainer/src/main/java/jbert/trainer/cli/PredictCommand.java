@@ -1,0 +1,114 @@
+package jbert.trainer.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jbert.engine.Backend;
+import jbert.engine.bert.BertConfig;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.tokenizer.BertTokenizer;
+import jbert.tokenizer.EncodeOptions;
+import jbert.trainer.data.Encoded;
+import jbert.trainer.data.LabelSet;
+import jbert.trainer.report.Json;
+import jbert.trainer.train.Evaluator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code jbert predict}: the label and class probabilities of each text. */
+@Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Classify texts with a fine-tuned model: the label and the probability of each class per text. "
+                + "Reads one text per line from stdin when no TEXT is given.")
+public final class PredictCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A fine-tuned model folder.")
+    String model;
+
+    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify (default: stdin lines).")
+    List<String> texts;
+
+    @Option(names = "--json", description = "One JSON object per text: {\"text\", \"label\", \"probabilities\"}.")
+    boolean json;
+
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int maxLength;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Mixin DeviceOption device;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainCommand.positive(spec.commandLine(), "--batch-size", batchSize);
+        if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
+        PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
+        Backend backend = device.select(err);
+        Path modelDir = Models.resolve(model, err);
+        BertConfig config = Models.config(modelDir);
+        BertTokenizer tokenizer = Models.tokenizer(modelDir);
+        LabelSet labels = LabelSet.fromId2Label(config.id2label);
+        BertForSequenceClassification net = new BertForSequenceClassification(config, backend, 0);
+        Models.loadWeights(net, modelDir, err);
+        int pad = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
+        int maxLen = Math.min(maxLength, config.maxPositionEmbeddings);
+
+        if (texts != null && !texts.isEmpty()) {
+            classify(texts, net, tokenizer, labels, pad, maxLen, out);
+            return 0;
+        }
+        // Stream stdin a batch at a time, so a long input starts answering at once.
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        List<String> chunk = new ArrayList<>();
+        for (String line; (line = in.readLine()) != null; ) {
+            chunk.add(line);
+            if (chunk.size() == batchSize) { classify(chunk, net, tokenizer, labels, pad, maxLen, out); chunk.clear(); }
+        }
+        if (!chunk.isEmpty()) classify(chunk, net, tokenizer, labels, pad, maxLen, out);
+        return 0;
+    }
+
+    private void classify(List<String> batch, BertForSequenceClassification net, BertTokenizer tokenizer, LabelSet labels,
+                          int pad, int maxLen, PrintStream out) throws Exception {
+        List<jbert.tokenizer.Encoding> enc = tokenizer.encodeBatch(batch, EncodeOptions.truncateTo(maxLen));
+        List<Encoded> items = new ArrayList<>(batch.size());
+        for (jbert.tokenizer.Encoding e : enc) items.add(new Encoded(e.ids(), 0));
+        float[][] logits = Evaluator.logits(net, items, batchSize, pad, null);
+        for (int i = 0; i < batch.size(); i++) {
+            double[] p = Evaluator.softmax(logits[i]);
+            int best = Evaluator.argmax(logits[i]);
+            if (json) {
+                ObjectNode o = Json.MAPPER.createObjectNode();
+                o.put("text", batch.get(i));
+                o.put("label", labels.name(best));
+                ObjectNode probs = o.putObject("probabilities");
+                for (int c = 0; c < p.length; c++) probs.put(labels.name(c), p[c]);
+                out.println(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
+            } else {
+                StringBuilder sb = new StringBuilder();
+                sb.append(String.format(Locale.ROOT, "%-10s %.4f  [", labels.name(best), p[best]));
+                for (int c = 0; c < p.length; c++) {
+                    if (c > 0) sb.append(", ");
+                    sb.append(String.format(Locale.ROOT, "%s %.4f", labels.name(c), p[c]));
+                }
+                sb.append("]  ").append(batch.get(i));
+                out.println(sb);
+            }
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,320 @@
+package jbert.trainer.cli;
+
+import jbert.engine.Backend;
+import jbert.engine.bert.BertConfig;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.engine.io.ConfigJson;
+import jbert.engine.io.Safetensors;
+import jbert.engine.io.StateDict;
+import jbert.tokenizer.BertTokenizer;
+import jbert.trainer.Main;
+import jbert.trainer.UserError;
+import jbert.trainer.Version;
+import jbert.trainer.data.DataFiles;
+import jbert.trainer.data.Encoded;
+import jbert.trainer.data.LabelSet;
+import jbert.trainer.data.Splits;
+import jbert.trainer.data.TableReader;
+import jbert.trainer.report.Progress;
+import jbert.trainer.report.RunMetrics;
+import jbert.trainer.train.Checkpoints;
+import jbert.trainer.train.StopSignal;
+import jbert.trainer.train.TrainConfig;
+import jbert.trainer.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code jbert train}: fine-tune a BERT classifier, the Hugging Face tutorial's experiment end to end. */
+@Command(name = "train", sortOptions = false, usageHelpAutoWidth = true, mixinStandardHelpOptions = true,
+        description = {"Fine-tune BERT for text classification: evaluate the base model, train, evaluate after every epoch,",
+                "and write the model, metrics.json, report.md, charts and checkpoints into --output.",
+                "With no options: bert-base-uncased on 1,000 + 1,000 Twitter Financial News tweets, 3 epochs."})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", defaultValue = Models.DEFAULT, paramLabel = "NAME|DIR",
+            description = "Pretrained model: bert-base-uncased or an HF-layout folder. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Mixin DataOptions data;
+
+    @Option(names = "--train-size", defaultValue = "1000", converter = Count.Converter.class, paramLabel = "N|all",
+            description = "Training examples: the first N of a seeded shuffle of the training split. Default: ${DEFAULT-VALUE}.")
+    Count trainSize;
+
+    @Option(names = "--eval-size", defaultValue = "1000", converter = Count.Converter.class, paramLabel = "N|all",
+            description = "Evaluation examples, taken the same way from the validation split. Default: ${DEFAULT-VALUE}.")
+    Count evalSize;
+
+    @Option(names = "--data-seed", defaultValue = "42", paramLabel = "N",
+            description = "Seed of the shuffles that pick the training and evaluation subsets (Python's random.Random, "
+                    + "so the same tweets as the HF reference script). Default: ${DEFAULT-VALUE}.")
+    long dataSeed;
+
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N",
+            description = "Truncate to N tokens, [CLS] and [SEP] included; batches are padded to their longest. Default: ${DEFAULT-VALUE}.")
+    int maxLength;
+
+    @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Training batch size. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--eval-batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int evalBatchSize;
+
+    @Option(names = "--lr", defaultValue = "5e-5", paramLabel = "LR", description = "AdamW peak learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--adam-beta1", defaultValue = "0.9", paramLabel = "B1", description = "Default: ${DEFAULT-VALUE}.")
+    double beta1;
+
+    @Option(names = "--adam-beta2", defaultValue = "0.999", paramLabel = "B2", description = "Default: ${DEFAULT-VALUE}.")
+    double beta2;
+
+    @Option(names = "--adam-eps", defaultValue = "1e-8", paramLabel = "EPS", description = "Default: ${DEFAULT-VALUE}.")
+    double eps;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "WD",
+            description = "Decoupled weight decay, never on biases and LayerNorm. Default: ${DEFAULT-VALUE}.")
+    double weightDecay;
+
+    @Option(names = "--warmup-ratio", defaultValue = "0", paramLabel = "R",
+            description = "Fraction of the steps with linear warmup; then linear decay to 0. Default: ${DEFAULT-VALUE}.")
+    double warmupRatio;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", paramLabel = "N",
+            description = "Clip the global gradient norm to N (0: no clipping). Default: ${DEFAULT-VALUE}.")
+    double maxGradNorm;
+
+    @Option(names = "--dropout", defaultValue = "0.1", paramLabel = "P",
+            description = "Dropout of hidden states, attention probabilities and the classifier input. Default: ${DEFAULT-VALUE}.")
+    double dropout;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+            description = "Seed of the head's initialisation, the epoch orders and dropout. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N",
+            description = "Stop after N optimizer steps in all (0: the epochs decide). Default: ${DEFAULT-VALUE}.")
+    int maxSteps;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Run folder. Default: runs/<date>_<time>.")
+    Path output;
+
+    @Option(names = "--save-steps", defaultValue = "500", paramLabel = "N",
+            description = "Write checkpoint-N/ every N steps, besides every epoch end (0: epoch ends only). Default: ${DEFAULT-VALUE}.")
+    int saveSteps;
+
+    @Option(names = "--save-total-limit", defaultValue = "2", paramLabel = "N",
+            description = "Keep the newest N checkpoints (0: keep all). Default: ${DEFAULT-VALUE}.")
+    int saveTotalLimit;
+
+    @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "CHECKPOINT",
+            description = "Continue the run in --output from its latest checkpoint (or from the CHECKPOINT folder given).")
+    String resume;
+
+    @Option(names = "--logging-steps", defaultValue = "25", paramLabel = "N",
+            description = "Without a terminal, print a progress line every N steps. Default: ${DEFAULT-VALUE}.")
+    int loggingSteps;
+
+    @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|bar|lines|none",
+            description = "Progress display: a live bar on a terminal, plain lines otherwise (auto). Default: ${DEFAULT-VALUE}.")
+    Progress.Mode progress;
+
+    @Option(names = "--no-charts", description = "Do not draw the PNG charts.")
+    boolean noCharts;
+
+    @Option(names = "--stop-after-steps", hidden = true, paramLabel = "N",
+            description = "Test hook: stop as Ctrl-C does once N steps are done.")
+    Integer stopAfterSteps;
+
+    @Mixin DeviceOption device;
+
+    @Override
+    public Integer call() {
+        validate();
+        PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
+        Path resumeFrom = resumeCheckpoint();
+        Path runDir = output != null ? output
+                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HH-mm-ss")));
+        if (resumeFrom == null && Files.isRegularFile(runDir.resolve("metrics.json"))) {
+            throw new UserError("--output " + runDir + " already holds a run; continue it with --resume, or choose another folder");
+        }
+
+        Backend backend = device.select(err);
+        Path modelDir = Models.resolve(model, err);
+        BertConfig config = Models.config(modelDir);
+        BertTokenizer tokenizer = Models.tokenizer(modelDir);
+
+        // ---- data ----
+        DataFiles files = DataFiles.resolve(data.dir, data.trainFile, data.evalFile, System.getenv(), err::println);
+        if (files.train() == null || files.eval() == null) {
+            throw new UserError("train needs both a training and an evaluation file (--train-file and --eval-file, or --data DIR)");
+        }
+        TableReader.Result trainTable = TableReader.read(files.train(), data.textColumn, data.labelColumn, data.skipBadRows);
+        TableReader.Result evalTable = TableReader.read(files.eval(), data.textColumn, data.labelColumn, data.skipBadRows);
+        LabelSet labels = data.labels != null ? new LabelSet(data.labels)
+                : files.knownLabels() != null ? files.knownLabels()
+                : inferLabels(trainTable, files.train());
+        Splits.Loaded trainAll = Splits.load(files.train(), trainTable, labels, data.skipBadRows);
+        Splits.Loaded evalAll = Splits.load(files.eval(), evalTable, labels, data.skipBadRows);
+        reportSkipped(err, trainAll.skipped(), evalAll.skipped());
+        var trainEx = Splits.take(trainAll.examples(), trainSize.n(), dataSeed);
+        var evalEx = Splits.take(evalAll.examples(), evalSize.n(), dataSeed);
+        if (trainEx.isEmpty()) throw new UserError(files.train() + ": no training examples");
+        if (evalEx.isEmpty()) throw new UserError(files.eval() + ": no evaluation examples");
+
+        int maxLen = Math.min(maxLength, config.maxPositionEmbeddings);
+        if (maxLen < maxLength) err.println("note: --max-length " + maxLength + " exceeds the model's " + config.maxPositionEmbeddings + " positions; using " + maxLen);
+        List<Encoded> train = Encoding.encode(tokenizer, trainEx, maxLen);
+        List<Encoded> eval = Encoding.encode(tokenizer, evalEx, maxLen);
+
+        // ---- model: pretrained encoder, a fresh head for our labels ----
+        config.id2label = labels.id2label();
+        config.problemType = "single_label_classification";
+        config.architectures = new String[] {"BertForSequenceClassification"};
+        config.hiddenDropoutProb = dropout;
+        config.attentionProbsDropoutProb = dropout;
+        config.classifierDropout = null; // follows hidden_dropout_prob, as in HF
+        BertForSequenceClassification net = new BertForSequenceClassification(config, backend, seed);
+        if (resumeFrom == null) Models.loadWeights(net, modelDir, err);
+
+        TrainConfig cfg = new TrainConfig(epochs, batchSize, evalBatchSize, lr, beta1, beta2, eps, weightDecay,
+                warmupRatio, maxGradNorm, seed, maxSteps, saveSteps);
+        RunMetrics metrics = new RunMetrics();
+        metrics.jbertVersion = Version.JBERT;
+        metrics.versions.put("jbert", Version.JBERT);
+        metrics.versions.put("java", Version.java());
+        metrics.versions.put("os", Version.os());
+        metrics.versions.put("device", backend.name());
+        metrics.versions.put("threads", System.getProperty("jbert.threads",
+                System.getenv().getOrDefault("JBERT_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()))));
+        metrics.seed = seed;
+        metrics.config.put("model", model);
+        metrics.config.putAll(cfg.describe());
+        metrics.config.put("max_length", maxLen);
+        metrics.config.put("dropout", dropout);
+        metrics.data.put("train_file", files.train().toString());
+        metrics.data.put("eval_file", files.eval().toString());
+        metrics.data.put("train_examples", train.size());
+        metrics.data.put("train_split_rows", trainAll.examples().size());
+        metrics.data.put("eval_examples", eval.size());
+        metrics.data.put("eval_split_rows", evalAll.examples().size());
+        metrics.data.put("data_seed", dataSeed);
+        metrics.data.put("labels", labels.names());
+        metrics.data.put("skipped_rows", trainAll.skipped().size() + evalAll.skipped().size());
+
+        int total = cfg.totalSteps(train.size());
+        out.printf(Locale.ROOT, "train: %d examples of %s (%d rows), eval: %d of %s (%d rows); labels: %s%n",
+                train.size(), files.train(), trainAll.examples().size(), eval.size(), files.eval(), evalAll.examples().size(), labels);
+        out.printf(Locale.ROOT, "model: %s (%.1fM parameters) on %s; %d steps (%d epochs of %d), batch %d, lr %s; run folder %s%n",
+                model, net.parameterCount() / 1e6, backend.name(), total, epochs, cfg.stepsPerEpoch(train.size()), batchSize, lr, runDir);
+
+        Trainer.Run run = new Trainer.Run();
+        run.model = net;
+        run.train = train;
+        run.eval = eval;
+        run.labels = labels;
+        run.padId = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
+        run.runDir = runDir;
+        run.keepCheckpoints = saveTotalLimit;
+        run.metrics = metrics;
+        run.progress = progress;
+        run.logEvery = loggingSteps;
+        run.out = out;
+        run.stop = StopSignal.onInterrupt(err);
+        run.stopAfterSteps = stopAfterSteps;
+        run.charts = !noCharts;
+        run.saver = dir -> saveModel(net, config, tokenizer, dir);
+        Trainer.Outcome outcome = new Trainer(cfg, run).run(resumeFrom);
+        return switch (outcome) {
+            case COMPLETED -> Main.EXIT_OK;
+            case INTERRUPTED -> Main.EXIT_INTERRUPTED;
+            case DIVERGED -> Main.EXIT_DIVERGED;
+        };
+    }
+
+    /** The final model as an HF folder: config.json, model.safetensors, tokenizer files. */
+    static void saveModel(BertForSequenceClassification net, BertConfig config, BertTokenizer tokenizer, Path dir) {
+        ConfigJson.write(dir.resolve("config.json"), config);
+        Safetensors.write(dir.resolve(Safetensors.SINGLE_FILE), StateDict.export(net));
+        tokenizer.save(dir);
+    }
+
+    private LabelSet inferLabels(TableReader.Result table, Path file) {
+        try {
+            return LabelSet.infer(table.rows(), file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    static void reportSkipped(PrintStream err, List<String> a, List<String> b) {
+        int n = a.size() + b.size();
+        if (n == 0) return;
+        err.println("skipped " + n + " bad row" + (n == 1 ? "" : "s") + " (--skip-bad-rows):");
+        int shown = 0;
+        for (List<String> l : List.of(a, b)) {
+            for (String s : l) {
+                if (shown++ < 10) err.println("  " + s);
+            }
+        }
+        if (n > 10) err.println("  ... and " + (n - 10) + " more");
+    }
+
+    private Path resumeCheckpoint() {
+        if (resume == null) return null;
+        if (!resume.isEmpty()) {
+            Path p = Path.of(resume);
+            if (!Files.isRegularFile(p.resolve(Checkpoints.STATE))) throw new UserError("--resume " + resume + ": not a checkpoint folder (no " + Checkpoints.STATE + ")");
+            if (output == null) output = p.toAbsolutePath().getParent();
+            return p;
+        }
+        if (output == null) throw new UserError("--resume needs --output RUN_DIR (the folder of the run to continue)");
+        Path latest = Checkpoints.latest(output);
+        if (latest == null) throw new UserError("--resume: " + output + " holds no checkpoint-N folder to continue from");
+        return latest;
+    }
+
+    private void validate() {
+        CommandLine cl = spec.commandLine();
+        positive(cl, "--epochs", epochs);
+        positive(cl, "--batch-size", batchSize);
+        positive(cl, "--eval-batch-size", evalBatchSize);
+        if (maxLength < 2) throw new CommandLine.ParameterException(cl, "--max-length " + maxLength + ": needs at least 2 ([CLS] and [SEP])");
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new CommandLine.ParameterException(cl, "--lr " + lr + ": expected a positive number");
+        if (!(beta1 >= 0 && beta1 < 1)) throw new CommandLine.ParameterException(cl, "--adam-beta1 " + beta1 + ": expected [0, 1)");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new CommandLine.ParameterException(cl, "--adam-beta2 " + beta2 + ": expected [0, 1)");
+        if (!(eps > 0)) throw new CommandLine.ParameterException(cl, "--adam-eps " + eps + ": expected a positive number");
+        if (!(weightDecay >= 0)) throw new CommandLine.ParameterException(cl, "--weight-decay " + weightDecay + ": expected >= 0");
+        if (!(warmupRatio >= 0 && warmupRatio <= 1)) throw new CommandLine.ParameterException(cl, "--warmup-ratio " + warmupRatio + ": expected [0, 1]");
+        if (!(maxGradNorm >= 0)) throw new CommandLine.ParameterException(cl, "--max-grad-norm " + maxGradNorm + ": expected >= 0");
+        if (!(dropout >= 0 && dropout < 1)) throw new CommandLine.ParameterException(cl, "--dropout " + dropout + ": expected [0, 1)");
+        if (seed < 0) throw new CommandLine.ParameterException(cl, "--seed " + seed + ": expected >= 0");
+        if (dataSeed < 0) throw new CommandLine.ParameterException(cl, "--data-seed " + dataSeed + ": expected >= 0");
+        if (maxSteps < 0) throw new CommandLine.ParameterException(cl, "--max-steps " + maxSteps + ": expected >= 0");
+        if (saveSteps < 0) throw new CommandLine.ParameterException(cl, "--save-steps " + saveSteps + ": expected >= 0");
+        if (saveTotalLimit < 0) throw new CommandLine.ParameterException(cl, "--save-total-limit " + saveTotalLimit + ": expected >= 0");
+        positive(cl, "--logging-steps", loggingSteps);
+    }
+
+    static void positive(CommandLine cl, String flag, int v) {
+        if (v <= 0) throw new CommandLine.ParameterException(cl, flag + " " + v + ": expected a positive number");
+    }
+}

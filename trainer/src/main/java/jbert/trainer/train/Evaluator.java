@@ -1,0 +1,85 @@
+package jbert.trainer.train;
+
+import jbert.engine.Grad;
+import jbert.engine.Scope;
+import jbert.engine.bert.Batch;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.trainer.data.Batches;
+import jbert.trainer.data.Encoded;
+import jbert.trainer.data.LabelSet;
+import jbert.trainer.report.ClassificationMetrics;
+import jbert.trainer.report.EvalLog;
+
+import java.util.List;
+
+/**
+ * Inference over a list of examples: the model in evaluation mode (no dropout), no autograd graph,
+ * batches in order, each padded to its longest. Logits cross to the host; the rest is host arithmetic.
+ */
+public final class Evaluator {
+    private Evaluator() {}
+
+    /** Thrown when a stop was requested during an evaluation. */
+    public static final class Stopped extends RuntimeException {
+        Stopped() { super("evaluation stopped", null, false, false); }
+    }
+
+    /** Logits [N][C] of every example. */
+    public static float[][] logits(BertForSequenceClassification model, List<Encoded> data, int batchSize, int padId,
+                                   StopSignal stop) {
+        boolean wasTraining = model.isTraining();
+        model.train(false);
+        int C = model.config().numLabels();
+        float[][] out = new float[data.size()][];
+        try (Grad.NoGrad ignored = Grad.disabled()) {
+            for (int start = 0; start < data.size(); start += batchSize) {
+                if (stop != null && stop.requested()) throw new Stopped();
+                List<Encoded> items = data.subList(start, Math.min(data.size(), start + batchSize));
+                Batch batch = Batches.collate(items, padId, false);
+                try (Scope s = Scope.open()) {
+                    float[] flat = model.logits(batch).toArray();          // [B, C]
+                    for (int b = 0; b < items.size(); b++) {
+                        out[start + b] = java.util.Arrays.copyOfRange(flat, b * C, (b + 1) * C);
+                    }
+                }
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return out;
+    }
+
+    /** Softmax of one row, in double. */
+    public static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) max = Math.max(max, v);
+        double sum = 0;
+        double[] p = new double[logits.length];
+        for (int i = 0; i < p.length; i++) { p[i] = Math.exp(logits[i] - max); sum += p[i]; }
+        for (int i = 0; i < p.length; i++) p[i] /= sum;
+        return p;
+    }
+
+    public static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i; // first maximum, as numpy.argmax
+        return best;
+    }
+
+    /** Accuracy, per-class scores, confusion matrix and mean cross-entropy on labelled examples. */
+    public static EvalLog evaluate(String name, int step, double epoch, BertForSequenceClassification model,
+                                   List<Encoded> data, int batchSize, int padId, LabelSet labels, StopSignal stop) {
+        long t0 = System.nanoTime();
+        float[][] logits = logits(model, data, batchSize, padId, stop);
+        int[] gold = new int[data.size()], pred = new int[data.size()];
+        double lossSum = 0;
+        for (int i = 0; i < data.size(); i++) {
+            gold[i] = data.get(i).label();
+            pred[i] = argmax(logits[i]);
+            lossSum += -Math.log(Math.max(softmax(logits[i])[gold[i]], Double.MIN_VALUE));
+        }
+        ClassificationMetrics m = ClassificationMetrics.of(labels.names(), gold, pred);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new EvalLog(name, step, epoch, data.isEmpty() ? 0 : lossSum / data.size(), seconds, m);
+    }
+}
