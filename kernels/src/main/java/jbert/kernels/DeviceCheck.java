@@ -1,0 +1,194 @@
+package jbert.kernels;
+
+import jbert.engine.Storage;
+import jbert.engine.bert.Batch;
+import jbert.engine.bert.BertConfig;
+import jcuda.driver.CUevent;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+
+import static jcuda.driver.JCudaDriver.*;
+
+/**
+ * The GPU benchmark that {@code kernels/device-check.sh} runs on the device machine, after the GPU
+ * tests. Each section is independent (a failure is reported and the next one runs):
+ * <ol>
+ *   <li>memory-bound kernels (LayerNorm, softmax, GELU, bias+GELU, AdamW) in GB/s of compulsory
+ *       traffic, next to a device-to-device copy measured in the same run;</li>
+ *   <li>GEMM GFLOP/s at BERT-base shapes, for each available GEMM path;</li>
+ *   <li>a BERT-base training step (B=32, T=128, random weights), fp32 and, with cuBLAS, TF32.</li>
+ * </ol>
+ * Results go to stdout and, as tab-separated {@code section, name, value, unit, note} rows, to the
+ * file given by {@code --out}: device-check.sh's summary table reads them.
+ * <pre>java -cp ... jbert.kernels.DeviceCheck --out results.tsv [--steps 10] [--batch 32] [--seq 128]</pre>
+ */
+public final class DeviceCheck {
+    private final CudaBackend be;
+    private final PrintWriter out;
+
+    private DeviceCheck(CudaBackend be, PrintWriter out) {
+        this.be = be;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path outFile = Path.of("device-check.tsv");
+        int steps = 10, batch = 32, seq = 128;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> outFile = Path.of(args[++i]);
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--seq" -> seq = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("DeviceCheck: unknown argument " + args[i] + " (expected --out FILE, --steps N, --batch B, --seq T)");
+                    System.exit(2);
+                }
+            }
+        }
+        CudaBackendProvider provider = new CudaBackendProvider();
+        if (!provider.available()) {
+            System.err.println("DeviceCheck: no GPU: " + provider.unavailableReason());
+            System.exit(2);
+        }
+        CudaBackend be = new CudaBackend(CudaBackend.Options.fromSystemProperties().withTf32(false), System.out::println);
+        System.out.println("device: " + be);
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(outFile), true)) {
+            DeviceCheck c = new DeviceCheck(be, w);
+            c.row("device", "gpu", 0, "", be.deviceName() + " sm_" + be.computeCapability().replace(".", "") + ", " + be.smCount() + " SMs; " + be.gemmDescription());
+            c.section("bandwidth", c::bandwidth);
+            c.section("gemm", c::gemm);
+            int s = steps, b = batch, t = seq;
+            c.section("step fp32", () -> c.trainingStep(be, "jbert fp32", s, b, t));
+            if (be.usesCublas()) {
+                CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
+                c.section("step tf32", () -> c.trainingStep(tf32, "jbert tf32", s, b, t));
+            } else {
+                c.row("step", "jbert tf32", Double.NaN, "ms", "not run: jbert's own SGEMM has no TF32 path (needs libcublas.so.12)");
+            }
+        }
+    }
+
+    private void section(String name, Runnable body) {
+        System.out.println("-- " + name);
+        try {
+            body.run();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            System.out.println("-- " + name + " FAILED: " + e);
+            row(name, "FAILED", Double.NaN, "", String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+
+    private void row(String section, String name, double value, String unit, String note) {
+        String line = String.format(Locale.ROOT, "%s\t%s\t%.4f\t%s\t%s", section, name, value, unit, note);
+        System.out.println(line.replace('\t', ' ').replace("  ", " "));
+        out.println(line);
+    }
+
+    // ---- timing -----------------------------------------------------------------------------------
+
+    /** Mean milliseconds of {@code body} over {@code reps} runs, by CUDA events around them (2 warm-up runs first). */
+    private double timeMs(int reps, Runnable body) {
+        body.run();
+        body.run();
+        CUevent start = new CUevent(), stop = new CUevent();
+        cuEventCreate(start, 0);
+        cuEventCreate(stop, 0);
+        cuEventRecord(start, null);
+        for (int i = 0; i < reps; i++) body.run();
+        cuEventRecord(stop, null);
+        cuEventSynchronize(stop);
+        float[] ms = new float[1];
+        cuEventElapsedTime(ms, start, stop);
+        cuEventDestroy(start);
+        cuEventDestroy(stop);
+        return ms[0] / reps;
+    }
+
+    private Storage random(long n, long seed) {
+        Random r = new Random(seed);
+        float[] h = new float[(int) n];
+        for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
+        return be.upload(h);
+    }
+
+    // ---- 1. memory-bound kernels ------------------------------------------------------------------
+
+    private void bandwidth() {
+        int rows = 32 * 1024, cols = 768;
+        long n = (long) rows * cols;                      // 25M floats, 96 MiB per tensor
+        Storage x = random(n, 1), y = be.allocate(n), z = be.allocate(n);
+        double copyMs = timeMs(20, () -> be.copy(x, y, n));
+        double copy = 8.0 * n / copyMs / 1e6;             // GB/s: read + write
+        row("bandwidth", "device-to-device copy", copy, "GB/s", "cuMemcpyDtoD of " + (4 * n >> 20) + " MiB");
+
+        Storage gamma = random(cols, 2), beta = random(cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
+        Storage dgamma = be.allocate(cols), dbeta = be.allocate(cols);
+        report("layernorm forward", copy, 8.0 * n, timeMs(20, () -> be.layernormForward(x, gamma, beta, y, mean, rstd, rows, cols, 1e-12f)));
+        // backward reads dout and x, reads and writes dx: 16 bytes per element
+        report("layernorm backward", copy, 16.0 * n, timeMs(20, () -> be.layernormBackward(x, y, gamma, mean, rstd, z, dgamma, dbeta, rows, cols)));
+        int B = 128, NH = 12, T = 128;                    // 25M scores
+        Storage mask = be.allocate((long) B * T);
+        report("softmax forward (masked)", copy, 8.0 * n, timeMs(20, () -> be.softmaxForward(x, mask, 0.125f, y, B, NH, T)));
+        // backward reads probs and dprobs, reads and writes dscores: 16 bytes per element
+        report("softmax backward", copy, 16.0 * n, timeMs(20, () -> be.softmaxBackward(x, y, z, 0.125f, B, NH, T)));
+        report("gelu forward", copy, 8.0 * n, timeMs(20, () -> be.geluForward(x, y, n)));
+        report("bias+gelu forward", copy, 12.0 * n, timeMs(20, () -> be.biasGeluForward(x, gamma, y, z, rows, cols)));
+        Storage m = be.allocate(n), v = be.allocate(n);
+        // AdamW reads p, g, m, v and writes p, m, v: 28 bytes per element
+        report("adamw update", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(y, x, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f)));
+        for (Storage s : new Storage[]{x, y, z, gamma, beta, mean, rstd, dgamma, dbeta, mask, m, v}) be.release(s);
+    }
+
+    private void report(String name, double copyGBs, double bytes, double ms) {
+        double gbs = bytes / ms / 1e6;
+        row("bandwidth", name, gbs, "GB/s", String.format(Locale.ROOT, "%.0f%% of copy", 100 * gbs / copyGBs));
+    }
+
+    // ---- 2. GEMM ----------------------------------------------------------------------------------
+
+    private void gemm() {
+        // {transA, transB, batch, M, N, K, what}: BERT-base at B*T = 4096 tokens.
+        Object[][] shapes = {
+                {false, true, 1, 4096, 2304, 768, "QKV projection x W^T"},
+                {false, true, 1, 4096, 3072, 768, "FFN up"},
+                {false, true, 1, 4096, 768, 3072, "FFN down"},
+                {true, false, 1, 768, 768, 4096, "dW = dY^T X (split-K)"},
+                {false, true, 384, 128, 128, 64, "attention Q K^T"},
+                {false, false, 384, 128, 64, 128, "attention P V"}};
+        for (Object[] s : shapes) {
+            boolean tA = (Boolean) s[0], tB = (Boolean) s[1];
+            int batch = (Integer) s[2], M = (Integer) s[3], N = (Integer) s[4], K = (Integer) s[5];
+            Storage a = random((long) batch * M * K, 4), b = random((long) batch * K * N, 5), c = be.allocate((long) batch * M * N);
+            double ms = timeMs(10, () -> be.matmul(tA, tB, batch, M, N, K, 1f, a, b, 0f, c));
+            row("gemm", s[6] + " " + batch + "x" + M + "x" + N + "x" + K, 2.0 * batch * M * N * K / ms / 1e6, "GFLOP/s", be.gemmDescription());
+            be.release(a);
+            be.release(b);
+            be.release(c);
+        }
+    }
+
+    // ---- 3. the training step ---------------------------------------------------------------------
+
+    private void trainingStep(CudaBackend backend, String name, int steps, int B, int T) {
+        BertConfig config = new BertConfig();             // bert-base: 12 layers, H 768, 12 heads, I 3072
+        TrainingStep step = new TrainingStep(config, backend, 1, 5e-5);
+        Batch batch = TrainingStep.randomBatch(B, T, config.vocabSize, config.numLabels(), 0, 2);
+        for (int i = 0; i < 3; i++) step.step(batch);    // warm-up: allocator fills, JIT compiles
+        long allocsBefore = backend.allocator().driverAllocations();
+        backend.synchronize();
+        long t0 = System.nanoTime();
+        double loss = 0;
+        for (int i = 0; i < steps; i++) loss = step.step(batch);
+        backend.synchronize();
+        double ms = (System.nanoTime() - t0) / 1e6 / steps;
+        row("step", name, ms, "ms", String.format(Locale.ROOT, "B=%d T=%d, %d steps, last loss %.4f, peak %s, %d cuMemAlloc in timed steps; %s",
+                B, T, steps, loss, CachingAllocator.human(backend.allocator().peakBytesInUse()),
+                backend.allocator().driverAllocations() - allocsBefore, backend.gemmDescription()));
+    }
+}
