@@ -67,10 +67,15 @@ public final class BertTokenizer {
         for (int id = 0; id < model.vocab.length; id++) if (model.vocab[id] != null) tokenToId.put(model.vocab[id], id);
         specialId = new boolean[size];
         for (AddedTokens.Token t : addedTokens) { // HF: the added vocabulary takes precedence both ways
-            idToToken[t.id()] = t.content();
+            // A normalized added token is kept in normalized form for id -> token (HF decodes "Été" as "ete").
+            int[] normalized = t.normalized() && normalizer != null ? normalizer.normalize(t.content()) : null;
+            idToToken[t.id()] = normalized != null ? new String(normalized, 0, normalized.length) : t.content();
             tokenToId.put(t.content(), t.id());
-            if (t.special()) specialId[t.id()] = true;
         }
+        // HF skips a token in decode when its id -> token string is the content of a special added token.
+        java.util.Set<String> specialContents = new java.util.HashSet<>();
+        for (AddedTokens.Token t : addedTokens) if (t.special()) specialContents.add(t.content());
+        for (int id = 0; id < size; id++) specialId[id] = idToToken[id] != null && specialContents.contains(idToToken[id]);
         this.padToken = padToken != null ? padToken : "[PAD]";
         this.padId = padId != null ? padId : tokenToId.getOrDefault(this.padToken, -1);
         this.padTypeId = padTypeId;
@@ -162,10 +167,8 @@ public final class BertTokenizer {
 
     /** The WordPiece tokens of a text, without special tokens (HF's {@code tokenize}). */
     public List<String> tokens(String text) {
-        int[] ids = tokenize(text, new Scratch(this));
-        String[] out = new String[ids.length];
-        for (int i = 0; i < ids.length; i++) out[i] = idToToken[ids[i]];
-        return Arrays.asList(out);
+        Scratch s = new Scratch(this);
+        return Arrays.asList(tokenStrings(tokenize(text, s), s));
     }
 
     /** Encodes one text with tokenizer.json's own truncation and padding (for bert-base: none). */
@@ -231,10 +234,22 @@ public final class BertTokenizer {
         final IntList pieces = new IntList(32);   // (id or -1, start, end) triples from added tokens, raw pass
         final IntList pieces2 = new IntList(32);  // the same, normalized pass
         final IntList ids = new IntList(128);
+        /** Added tokens found in the text: their index in ids and the text they matched (HF's token string). */
+        final IntList matchAt = new IntList(8);
+        final List<String> matchText = new ArrayList<>();
+        /** Truncation's early stop (see encodeOne): after a word brings ids to limit, nothing more is taken. */
+        int limit = Integer.MAX_VALUE;
+        boolean stopped;
         final BertPreTokenizer.WordSink sink;
 
         Scratch(BertTokenizer t) {
-            sink = (cps, from, to) -> t.model.tokenize(cps, from, to, ids);
+            sink = (cps, from, to) -> word(t.model, cps, from, to);
+        }
+
+        void word(WordPiece model, int[] cps, int from, int to) {
+            if (stopped) return;
+            model.tokenize(cps, from, to, ids);
+            stopped = ids.size >= limit;
         }
     }
 
@@ -259,12 +274,15 @@ public final class BertTokenizer {
         }
         raw.size = n;
         s.ids.clear();
+        s.matchAt.clear();
+        s.matchText.clear();
+        s.stopped = false;
         if (added.hasRaw()) {
             s.pieces.clear();
             added.split(cps, 0, n, false, s.pieces);
             for (int p = 0; p < s.pieces.size; p += 3) {
                 int id = s.pieces.data[p];
-                if (id >= 0) s.ids.add(id);
+                if (id >= 0) addMatch(id, cps, s.pieces.data[p + 1], s.pieces.data[p + 2], s);
                 else normalizeAndSplit(cps, s.pieces.data[p + 1], s.pieces.data[p + 2], s);
             }
         } else {
@@ -286,7 +304,7 @@ public final class BertTokenizer {
             added.split(norm.data, 0, norm.size, true, s.pieces2);
             for (int p = 0; p < s.pieces2.size; p += 3) {
                 int id = s.pieces2.data[p];
-                if (id >= 0) s.ids.add(id);
+                if (id >= 0) addMatch(id, norm.data, s.pieces2.data[p + 1], s.pieces2.data[p + 2], s);
                 else words(norm.data, s.pieces2.data[p + 1], s.pieces2.data[p + 2], s);
             }
         } else {
@@ -294,14 +312,37 @@ public final class BertTokenizer {
         }
     }
 
+    private static void addMatch(int id, int[] cps, int from, int to, Scratch s) {
+        if (s.stopped) return;
+        s.matchAt.add(s.ids.size);
+        s.matchText.add(new String(cps, from, to - from));
+        s.ids.add(id);
+    }
+
+    /** The token strings of the ids tokenize() just produced: vocabulary entries, or the matched text. */
+    private String[] tokenStrings(int[] ids, Scratch s) {
+        String[] out = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) out[i] = idToToken[ids[i]];
+        for (int m = 0; m < s.matchAt.size; m++) out[s.matchAt.data[m]] = s.matchText.get(m);
+        return out;
+    }
+
     private void words(int[] cps, int from, int to, Scratch s) {
         if (preTokenize) BertPreTokenizer.split(cps, from, to, s.sink);
-        else if (from < to) model.tokenize(cps, from, to, s.ids);
+        else if (from < to) s.word(model, cps, from, to);
     }
 
     private Encoding encodeOne(String text, String pair, EncodeOptions o, Scratch s) {
+        // With truncation on, HF 0.23 stops tokenizing a sequence after the word that brings it to
+        // maxLength ids or more (template specials not counted; added tokens found in the text count but
+        // never stop it); longest_first then compares these lengths, not the full ones. So a 56-id text
+        // whose third word has 49 pieces counts as 51 against a 4-id text at maxLength 4, and wins the
+        // odd token of the split.
+        s.limit = o.truncate() ? o.maxLength() : Integer.MAX_VALUE;
         int[] a = tokenize(text, s);
+        String[] ta = s.matchAt.size == 0 ? null : tokenStrings(a, s);
         int[] b = pair == null ? null : tokenize(pair, s);
+        String[] tb = b == null || s.matchAt.size == 0 ? null : tokenStrings(b, s);
         if (o.truncate()) {
             int special = o.addSpecialTokens() && post != null ? post.addedTokens(b != null) : 0;
             int max = o.maxLength() - special;
@@ -327,11 +368,11 @@ public final class BertTokenizer {
                 b = Arrays.copyOf(b, Math.min(b.length, n2));
             }
         }
-        return assemble(a, b, o.addSpecialTokens());
+        return assemble(a, ta, b, tb, o.addSpecialTokens());
     }
 
     /** The post-processor's template around the sequences (HF TemplateProcessing.apply_template). */
-    private Encoding assemble(int[] a, int[] b, boolean addSpecial) {
+    private Encoding assemble(int[] a, String[] ta, int[] b, String[] tb, boolean addSpecial) {
         List<PostProcessor.Piece> template = post == null ? null : (b == null ? post.single : post.pair);
         int total = 0;
         if (template == null) total = a.length + (b == null ? 0 : b.length);
@@ -344,14 +385,20 @@ public final class BertTokenizer {
         Arrays.fill(mask, 1);
         int k = 0;
         if (template == null) { // no post-processor: A then B, B with type id 1 as HF's encode gives it
-            for (int id : a) { ids[k] = id; tokens[k++] = idToToken[id]; }
-            if (b != null) for (int id : b) { ids[k] = id; types[k] = 1; tokens[k++] = idToToken[id]; }
+            for (int j = 0; j < a.length; j++) { ids[k] = a[j]; tokens[k++] = ta != null ? ta[j] : idToToken[a[j]]; }
+            if (b != null)
+                for (int j = 0; j < b.length; j++) { ids[k] = b[j]; types[k] = 1; tokens[k++] = tb != null ? tb[j] : idToToken[b[j]]; }
         } else {
             for (PostProcessor.Piece p : template) {
                 if (p.isSequence()) {
                     int[] seq = p.sequence() == 0 ? a : b;
+                    String[] seqTokens = p.sequence() == 0 ? ta : tb;
                     if (seq == null) continue;
-                    for (int id : seq) { ids[k] = id; types[k] = p.typeId(); tokens[k++] = idToToken[id]; }
+                    for (int j = 0; j < seq.length; j++) {
+                        ids[k] = seq[j];
+                        types[k] = p.typeId();
+                        tokens[k++] = seqTokens != null ? seqTokens[j] : idToToken[seq[j]];
+                    }
                 } else if (addSpecial) {
                     for (int j = 0; j < p.ids().length; j++) {
                         ids[k] = p.ids()[j];

@@ -197,19 +197,25 @@ final class TokenizerFiles {
             preTokenize = true;
         }
 
+        // HF does not trust the ids written in "added_tokens": it adds the tokens again in file order, and a
+        // token gets its vocabulary id, or the id of an earlier added token with the same content, or the
+        // next free id after the vocabulary and the added tokens so far (added_vocabulary.rs add_tokens).
         List<AddedTokens.Token> added = new ArrayList<>();
+        Map<String, Integer> addedIds = new HashMap<>();
+        int nextId = vocab.length;
         JsonNode addedNode = root.get("added_tokens");
         if (addedNode != null && !addedNode.isNull()) {
             if (!addedNode.isArray()) throw f.error("added_tokens", "not an array");
             for (int i = 0; i < addedNode.size(); i++) {
                 JsonNode a = addedNode.get(i);
                 String where = "added_tokens[" + i + "]";
-                int id = f.integer(a, where + ".id", -1);
-                if (id < 0) throw f.error(where + ".id", "missing or negative");
+                if (f.integer(a, where + ".id", -1) < 0) throw f.error(where + ".id", "missing or negative");
                 String content = f.string(a, where + ".content", null);
                 if (content == null) throw f.error(where + ".content", "missing");
-                if (id < vocab.length && vocab[id] != null && !vocab[id].equals(content))
-                    throw f.error(where, "\"" + content + "\" has id " + id + ", which the vocabulary gives to \"" + vocab[id] + "\"");
+                if (content.isEmpty()) continue; // HF ignores empty added tokens
+                Integer known = addedIds.containsKey(content) ? addedIds.get(content) : ids.get(content);
+                int id = known != null ? known : nextId++;
+                addedIds.put(content, id);
                 added.add(new AddedTokens.Token(id, content, f.bool(a, where + ".single_word", false),
                         f.bool(a, where + ".lstrip", false), f.bool(a, where + ".rstrip", false),
                         f.bool(a, where + ".normalized", true), f.bool(a, where + ".special", false)));
