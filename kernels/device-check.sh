@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The one GPU check of the CUDA backend, run on the lent device machine (no JDK, no network; CUDA 13,
+# python3 with torch and transformers), from the repository root, with .carry/ made here by
+# kernels/package-device.sh and carried along:
+#
+#   OUT=/some/dir bash kernels/device-check.sh
+#
+# Stages, each with its own time limit, each run whatever happened to the one before:
+#   1 unpack   the jlink'ed Java runtime and the class path from .carry/jbert-device.tar.xz
+#   2 env      nvidia-smi, driver, and whether libcublas.so.12 / libnvrtc.so.12 exist
+#   3 tests    the GPU tests (every kernel vs the CPU reference, GEMM paths, tiny-bert golden on CUDA,
+#              20 BERT-base steps GPU vs CPU) and the host tests, through the JUnit console
+#   4 jbert    jbert.kernels.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s, BERT-base step B=32 T=128
+#   5 pytorch  kernels/peers/torch_step.py: the same step in PyTorch eager, fp32 and TF32
+#   6 summary  one table from the stages' result files, printed last
+# Everything is also written to $OUT/log.txt; JUnit XML reports go to $OUT/junit/. Total under 8 minutes.
+set -u
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="${OUT:-$repo/device-out}"
+mkdir -p "$OUT"
+exec > >(tee -a "$OUT/log.txt") 2>&1
+cd "$repo"
+work="${TMPDIR:-/tmp}/jbert-device"
+JAVA="$work/runtime/bin/java"
+JVM_FLAGS="--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -Djbert.shared=$repo/.carry"
+export OUT repo work JAVA JVM_FLAGS
+: > "$OUT/stages.tsv"
+
+stage() {  # stage NAME SECONDS COMMAND...
+  local name="$1" limit="$2"; shift 2
+  echo
+  echo "=== stage $name (limit ${limit}s) $(date -u +%H:%M:%S)"
+  local t0=$SECONDS
+  timeout --kill-after=10 "$limit" bash -c "$*"
+  local rc=$?
+  local took=$((SECONDS - t0))
+  local status=ok
+  [ "$rc" = 0 ] || status="FAILED rc=$rc"
+  [ "$rc" = 124 ] || [ "$rc" = 137 ] && status="TIMEOUT after ${limit}s"
+  echo "=== stage $name: $status (${took}s)"
+  printf '%s\t%s\t%s\n' "$name" "$status" "$took" >> "$OUT/stages.tsv"
+}
+
+unpack() {
+  rm -rf "$work" && mkdir -p "$work" && xz -dc .carry/jbert-device.tar.xz | tar -C "$work" -xf - && "$JAVA" -version
+}
+
+env_report() {
+  nvidia-smi || echo "nvidia-smi failed"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv || true
+  for lib in libcuda.so.1 libcublas.so.12 libcublas.so.13 libnvrtc.so.12 libnvrtc.so.13; do
+    where="$(ldconfig -p 2>/dev/null | grep -m1 " $lib " | sed 's/.*=> //')"
+    [ -z "$where" ] && where="$(find /usr /opt /lib /lib64 $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null) \
+        -name "$lib" 2>/dev/null | head -1)"
+    [ -n "$where" ] && ! ldconfig -p 2>/dev/null | grep -q " $lib " && where="$where (not on the loader path)"
+    printf '%-18s %s\n' "$lib" "${where:-not found}"
+  done
+  python3 -c "import torch, transformers; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__)" || true
+}
+
+gpu_tests() {
+  local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
+  cd "$repo/kernels"     # the host tests read src/main/cuda and run build-ptx.sh, as under Maven
+  "$JAVA" $JVM_FLAGS -jar "$work/junit-platform-console-standalone.jar" execute \
+      --class-path "$cp" --select-package jbert.kernels --select-class jbert.engine.bert.CudaTinyBertGoldenTest \
+      --details=tree --disable-banner --reports-dir "$OUT/junit"
+}
+
+jbert_bench() {
+  local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
+  "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench.tsv" --steps 10 --batch 32 --seq 128
+}
+
+torch_bench() {
+  python3 kernels/peers/torch_step.py --out "$OUT/torch-bench.tsv" --steps 10 --batch 32 --seq 128
+}
+
+summary() {
+  echo
+  echo "================================ SUMMARY ================================"
+  echo "stages:"
+  awk -F'\t' '{ printf "  %-10s %-24s %5ss\n", $1, $2, $3 }' "$OUT/stages.tsv"
+  if [ -d "$OUT/junit" ]; then
+    echo "tests (JUnit XML):"
+    cat "$OUT"/junit/*.xml 2>/dev/null | grep -o '<testsuite [^>]*' | sed -E 's/.*name="([^"]*)".*tests="([0-9]+)".*skipped="([0-9]+)".*failures="([0-9]+)".*errors="([0-9]+)".*/  \1: \2 tests, \4 failures, \5 errors, \3 skipped/' | head -5
+    grep -h -o '<testcase name="[^"]*" classname="[^"]*"[^>]*>[[:space:]]*<failure message="[^"]\{0,160\}' "$OUT"/junit/*.xml 2>/dev/null | sed -E 's/<testcase name="([^"]*)" classname="([^"]*)".*message="(.*)/  FAILED \2.\1: \3/' | head -20
+  fi
+  echo "results (section | name | value | unit | note):"
+  cat "$OUT/jbert-bench.tsv" "$OUT/torch-bench.tsv" 2>/dev/null | awk -F'\t' '{ printf "  %-9s | %-44s | %10.2f | %-7s | %s\n", $1, $2, $3, $4, $5 }'
+  fp32=$(awk -F'\t' '$2=="jbert fp32"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
+  tf32=$(awk -F'\t' '$2=="jbert tf32"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
+  pt32=$(awk -F'\t' '$2=="pytorch fp32 (eager attention)"{print $3}' "$OUT/torch-bench.tsv" 2>/dev/null)
+  pttf=$(awk -F'\t' '$2=="pytorch tf32 (eager attention)"{print $3}' "$OUT/torch-bench.tsv" 2>/dev/null)
+  echo "step time, jbert / PyTorch eager (<= 1 meets the goal): fp32 ${fp32:-?} / ${pt32:-?} ms, tf32 ${tf32:-?} / ${pttf:-?} ms"
+  echo "========================================================================="
+}
+
+export -f unpack env_report gpu_tests jbert_bench torch_bench
+stage unpack 60 unpack
+stage env 30 env_report
+stage tests 200 gpu_tests
+stage jbert 120 jbert_bench
+stage pytorch 100 torch_bench
+summary
