@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Writing a file so that readers see either the old file or the complete new one, never half of it:
@@ -37,6 +38,7 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            readableByAll(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.write(ch);
                 ch.force(true);
@@ -49,6 +51,18 @@ public final class AtomicFiles {
             if (tmp != null) {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort: the temp name is hidden */ }
             }
+        }
+    }
+
+    /**
+     * Temp files and folders are created owner-only (0600/0700); the files they become are ordinary
+     * ones (0644/0755), like any file a tool writes. No-op on file systems without POSIX permissions.
+     */
+    public static void readableByAll(Path p) {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // Not POSIX: the platform's defaults apply.
         }
     }
 
