@@ -1,0 +1,24 @@
+/**
+ * The CPU backend: {@link jbert.engine.cpu.CpuBackend}.
+ *
+ * <p>Reading order: {@link jbert.engine.cpu.ReferenceKernels} (every kernel as a plain scalar loop:
+ * the math, and the ground truth the fast kernels are tested against), then
+ * {@link jbert.engine.cpu.CpuBackend} (memory: {@link jbert.engine.cpu.ArrayPool}), then
+ * {@link jbert.engine.cpu.VectorizedCpuBackend} and the fast kernels it calls:
+ * <ul>
+ *   <li>{@link jbert.engine.cpu.PackedGemm}: cache-blocked, packed, register-tiled SGEMM;</li>
+ *   <li>{@link jbert.engine.cpu.VectorGelu}, {@link jbert.engine.cpu.VectorSoftmax},
+ *       {@link jbert.engine.cpu.VectorLayerNorm}: row kernels, fused where BERT chains them
+ *       (bias + GELU, residual + LayerNorm);</li>
+ *   <li>{@link jbert.engine.cpu.FusedAdamW}: the optimizer in one pass;</li>
+ *   <li>{@link jbert.engine.cpu.VectorElementwise}: the memory-bound rest.</li>
+ * </ul>
+ * All fast kernels use {@code FloatVector.SPECIES_PREFERRED} (16 floats with AVX-512, 8 with AVX2) of the
+ * incubating Vector API, and split work with {@link jbert.engine.cpu.Parallel} in a fixed way per thread
+ * count, so results are bitwise reproducible.
+ *
+ * <p>Dimension legend, as in {@link jbert.engine.Backend}: B batch, T tokens, H hidden, NH heads,
+ * D head size, I intermediate, V vocab, C classes, N rows, K inner dimension of a product; M and N are
+ * also a product's output rows and columns, and MR x NR its register tile.
+ */
+package jbert.engine.cpu;
