@@ -87,13 +87,14 @@ final class VectorElementwise {
      * the batch then never has two threads adding to one row, and each element sums in row order.
      */
     static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int n, int H) {
-        ReferenceKernels.checkIds(ids, n, dtable.length / H, "embeddingBackward");
+        ReferenceKernels.checkIds(ids, n, dtable.length / H, "embeddingBackward", true);
         int vectors = (H + VL - 1) / VL;
         int parts = Parallel.parts(vectors, Math.max(1, GRAIN / VL / Math.max(n, 1)));
         Parallel.run(parts, p -> {
             int c0 = Math.min(H, Parallel.chunkStart(vectors, parts, p) * VL);
             int c1 = Math.min(H, Parallel.chunkStart(vectors, parts, p + 1) * VL);
             for (int i = 0; i < n; i++) {
+                if (ids[i] < 0) continue; // a padding position (padding_idx): no gradient, as the reference kernel
                 int src = i * H, dst = ids[i] * H;
                 for (int c = c0; c < c1; c += VL) {
                     VectorMask<Float> m = S.indexInRange(c, c1);
