@@ -60,9 +60,11 @@ env_report() {
 
 gpu_tests() {
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
-  cd "$repo/kernels"     # the host tests read src/main/cuda and run build-ptx.sh, as under Maven
+  cd "$repo/kernels"     # as under Maven (host-only tests, PTX staleness and emulation, stay here)
   "$JAVA" $JVM_FLAGS -jar "$work/junit-platform-console-standalone.jar" execute \
-      --class-path "$cp" --select-package jbert.kernels --select-class jbert.engine.bert.CudaTinyBertGoldenTest \
+      --class-path "$cp" --select-class jbert.kernels.CudaBackendProviderTest --select-class jbert.kernels.CudaKernelsTest \
+      --select-class jbert.kernels.CudaGemmTest --select-class jbert.engine.bert.CudaTinyBertGoldenTest \
+      --select-class jbert.kernels.BertBaseGpuVsCpuTest \
       --details=tree --disable-banner --reports-dir "$OUT/junit"
 }
 

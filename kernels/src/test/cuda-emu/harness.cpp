@@ -1,0 +1,364 @@
+// Runs jbert's CUDA kernels under cuda_emu.h against plain double-precision loops (the same math as
+// jbert.engine.cpu.ReferenceKernels), with the launch shapes CudaBackend uses. A small SM count
+// (2) makes every grid-stride loop go round more than once. Prints one line per check and
+// "N passed, M failed" last; exits non-zero on any failure.
+#include "cuda_emu.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <string>
+
+namespace elementwise {
+#include "Elementwise.cu"
+}
+namespace gelu {
+#include "Gelu.cu"
+}
+namespace layernorm {
+#include "LayerNorm.cu"
+}
+namespace softmax {
+#include "Softmax.cu"
+}
+namespace permute {
+#include "Permute.cu"
+}
+namespace embedding {
+#include "Embedding.cu"
+}
+namespace dropout {
+#include "Dropout.cu"
+}
+namespace crossentropy {
+#include "CrossEntropy.cu"
+}
+namespace reduce {
+#include "Reduce.cu"
+}
+namespace adamw {
+#include "AdamW.cu"
+}
+namespace matmul {
+#include "Matmul.cu"
+}
+
+using Vec = std::vector<float>;
+static const int THREADS = 256, SMS = 2;
+static int passed = 0, failed = 0;
+static std::mt19937_64 rng(1234);
+
+static Vec randn(size_t n, double scale = 1) {
+    std::normal_distribution<double> d(0, scale);
+    Vec v(n);
+    for (auto& x : v) x = (float)d(rng);
+    return v;
+}
+
+static void check(const std::string& what, const Vec& want, const Vec& got, double tol) {
+    double scale = 0, worst = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < want.size(); i++) {
+        scale = std::max(scale, (double)std::fabs(want[i]));
+        double d = std::isfinite(got[i]) ? std::fabs((double)got[i] - want[i]) : INFINITY;
+        if (d > worst) { worst = d; at = i; }
+    }
+    double rel = worst / std::max(scale, 1e-30);
+    bool ok = rel <= tol || worst == 0;
+    (ok ? passed : failed)++;
+    std::printf("%s %s: relative error %.2e%s\n", ok ? "ok  " : "FAIL", what.c_str(), rel,
+                ok ? "" : (" at " + std::to_string(at) + " want " + std::to_string(want[at]) + " got " + std::to_string(got[at])).c_str());
+}
+
+// CudaBackend's launch shapes.
+static unsigned grid(long long n) { return (unsigned)std::max(1LL, std::min((n + THREADS - 1) / THREADS, (long long)SMS * 32)); }
+static unsigned warpRowsGrid(long long rows) { return (unsigned)((rows * 32 + THREADS - 1) / THREADS); }
+static int rowsPerBlock(int rows, int cols) {
+    int columnBlocks = (cols + 31) / 32;
+    int wanted = std::max(1, (2 * SMS + columnBlocks - 1) / columnBlocks);
+    int per = std::max(64, (rows + wanted - 1) / wanted);
+    return std::min(per, std::max(rows, 1));
+}
+
+static double geluRef(double x) { return x * 0.5 * (1 + std::erf(x / std::sqrt(2.0))); }
+static double geluDRef(double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI); }
+
+static void testElementwise() {
+    for (int s : {1, 7, 33, 5000}) {
+        int rows = s % 7 + 1, cols = s;
+        long long n = (long long)rows * cols;
+        Vec x = randn(n), bias = randn(cols), out(n), want(n);
+        launch(elementwise::bias_forward_broadcast_rows, {grid(n)}, {THREADS}, x.data(), bias.data(), out.data(), rows, cols);
+        for (long long i = 0; i < n; i++) want[i] = x[i] + bias[i % cols];
+        check("biasForward " + std::to_string(rows) + "x" + std::to_string(cols), want, out, 1e-6);
+        Vec db = randn(cols), dbWant = db;
+        int per = rowsPerBlock(rows, cols);
+        launch(elementwise::bias_backward_column_reduce, {(unsigned)(cols + 31) / 32, (unsigned)((rows + per - 1) / per)}, {32, 16},
+               x.data(), db.data(), rows, cols, per);
+        for (int c = 0; c < cols; c++) { double sum = 0; for (int r = 0; r < rows; r++) sum += x[(long long)r * cols + c]; dbWant[c] += sum; }
+        check("biasBackward " + std::to_string(rows) + "x" + std::to_string(cols), dbWant, db, 1e-6);
+        Vec tin = randn(n), y(n), dy = randn(n), dx = randn(n), dxWant = dx;
+        launch(elementwise::tanh_forward_elementwise, {grid(n)}, {THREADS}, tin.data(), y.data(), n);
+        launch(elementwise::tanh_backward_elementwise, {grid(n)}, {THREADS}, y.data(), dy.data(), dx.data(), n);
+        for (long long i = 0; i < n; i++) { want[i] = std::tanh(tin[i]); dxWant[i] += dy[i] * (1 - (double)y[i] * y[i]); }
+        check("tanh", want, y, 1e-6);
+        check("tanhBackward", dxWant, dx, 1e-6);
+    }
+    int B = 3, T = 5, H = 7;
+    Vec x = randn(B * T * H), out(B * H), want(B * H);
+    launch(elementwise::select_token_forward_gather, {grid(B * H)}, {THREADS}, x.data(), out.data(), B, T, H, 4);
+    for (int b = 0; b < B; b++) for (int h = 0; h < H; h++) want[b * H + h] = x[(b * T + 4) * H + h];
+    check("selectToken", want, out, 0);
+    Vec xw = x;
+    launch(elementwise::select_token_backward_scatter, {grid(B * H)}, {THREADS}, out.data(), x.data(), B, T, H, 4);
+    for (int b = 0; b < B; b++) for (int h = 0; h < H; h++) xw[(b * T + 4) * H + h] += out[b * H + h];
+    check("selectTokenBackward", xw, x, 0);
+}
+
+static void testGelu() {
+    for (auto [rows, cols] : {std::pair{1, 1}, {3, 7}, {17, 100}, {70, 33}}) {
+        long long n = (long long)rows * cols;
+        Vec x = randn(n, 3), bias = randn(cols), pre(n), out(n), wantPre(n), wantOut(n);
+        launch(gelu::bias_gelu_forward_fused, {grid(n)}, {THREADS}, x.data(), bias.data(), pre.data(), out.data(), rows, cols);
+        for (long long i = 0; i < n; i++) { wantPre[i] = x[i] + bias[i % cols]; wantOut[i] = (float)geluRef(wantPre[i]); }
+        std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
+        check("biasGelu pre " + shape, wantPre, pre, 0);
+        check("biasGelu out " + shape, wantOut, out, 1e-6);
+        Vec dout = randn(n), dx = randn(n), db = randn(cols), dxWant = dx, dbWant = db;
+        int per = rowsPerBlock(rows, cols);
+        launch(gelu::bias_gelu_backward_fused_column_reduce, {(unsigned)(cols + 31) / 32, (unsigned)((rows + per - 1) / per)}, {32, 16},
+               pre.data(), dout.data(), dx.data(), db.data(), rows, cols, per);
+        for (int c = 0; c < cols; c++) {
+            double sum = 0;
+            for (int r = 0; r < rows; r++) { long long i = (long long)r * cols + c; float g = (float)(dout[i] * geluDRef(pre[i])); dxWant[i] += g; sum += g; }
+            dbWant[c] += sum;
+        }
+        check("biasGeluBackward dx " + shape, dxWant, dx, 1e-6);
+        check("biasGeluBackward dbias " + shape, dbWant, db, 1e-6);
+        Vec gx(n), gdx = randn(n), gdxWant = gdx;
+        launch(gelu::gelu_forward_elementwise, {grid(n)}, {THREADS}, x.data(), gx.data(), n);
+        launch(gelu::gelu_backward_elementwise, {grid(n)}, {THREADS}, x.data(), dout.data(), gdx.data(), n);
+        for (long long i = 0; i < n; i++) { wantOut[i] = (float)geluRef(x[i]); gdxWant[i] += dout[i] * geluDRef(x[i]); }
+        check("gelu " + shape, wantOut, gx, 1e-6);
+        check("geluBackward " + shape, gdxWant, gdx, 1e-6);
+    }
+}
+
+static void testLayerNorm() {
+    for (auto [rows, cols] : {std::pair{1, 2}, {3, 7}, {17, 33}, {20, 768}, {3, 7000}}) {
+        long long n = (long long)rows * cols;
+        Vec a = randn(n), b = randn(n, 2), gamma = randn(cols), beta = randn(cols), sum(n), out(n), mean(rows), rstd(rows);
+        for (auto& v : b) v += 3;
+        launch(layernorm::residual_layernorm_forward_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, a.data(), b.data(), gamma.data(), beta.data(),
+               sum.data(), out.data(), mean.data(), rstd.data(), rows, cols, 1e-12f);
+        Vec sumW(n), outW(n), meanW(rows), rstdW(rows);
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) { sumW[r * cols + c] = a[r * cols + c] + b[r * cols + c]; s += sumW[r * cols + c]; }
+            double mu = s / cols, sq = 0;
+            for (int c = 0; c < cols; c++) { double d = sumW[r * cols + c] - mu; sq += d * d; }
+            double rs = 1 / std::sqrt(sq / cols + 1e-12f);
+            for (int c = 0; c < cols; c++) outW[r * cols + c] = (float)((sumW[r * cols + c] - mu) * rs * gamma[c] + beta[c]);
+            meanW[r] = (float)mu;
+            rstdW[r] = (float)rs;
+        }
+        std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
+        check("residualLayernorm sum " + shape, sumW, sum, 0);
+        check("residualLayernorm out " + shape, outW, out, 1e-5);
+        check("residualLayernorm mean " + shape, meanW, mean, 1e-5);
+        check("residualLayernorm rstd " + shape, rstdW, rstd, 1e-5);
+        Vec out2(n);
+        launch(layernorm::layernorm_forward_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, sum.data(), gamma.data(), beta.data(), out2.data(),
+               mean.data(), rstd.data(), rows, cols, 1e-12f);
+        check("layernorm out " + shape, outW, out2, 1e-5);
+
+        Vec dout = randn(n), dx = randn(n), dg = randn(cols), db = randn(cols), dxW = dx, dgW = dg, dbW = db;
+        bool useShared = 2L * cols * 4 <= 48 * 1024;
+        unsigned blocks = std::min(warpRowsGrid(rows), (unsigned)SMS * 2);
+        launch(layernorm::layernorm_backward_warp_per_row, {blocks}, {THREADS}, dout.data(), sum.data(), gamma.data(), mean.data(), rstd.data(),
+               dx.data(), dg.data(), db.data(), rows, cols, (int)useShared);
+        std::vector<double> dgs(cols), dbs(cols);
+        for (int r = 0; r < rows; r++) {
+            double mu = mean[r], rs = rstd[r], gm = 0, gx = 0;
+            for (int c = 0; c < cols; c++) {
+                double xhat = (sum[r * cols + c] - mu) * rs, g = (double)dout[r * cols + c] * gamma[c];
+                gm += g; gx += g * xhat; dgs[c] += dout[r * cols + c] * xhat; dbs[c] += dout[r * cols + c];
+            }
+            gm /= cols; gx /= cols;
+            for (int c = 0; c < cols; c++) {
+                double xhat = (sum[r * cols + c] - mu) * rs, g = (double)dout[r * cols + c] * gamma[c];
+                dxW[r * cols + c] += (float)(rs * (g - gm - xhat * gx));
+            }
+        }
+        for (int c = 0; c < cols; c++) { dgW[c] += (float)dgs[c]; dbW[c] += (float)dbs[c]; }
+        check("layernormBackward dx " + shape, dxW, dx, 1e-5);
+        check("layernormBackward dgamma " + shape + (useShared ? "" : " (global partials)"), dgW, dg, 1e-5);
+        check("layernormBackward dbeta " + shape, dbW, db, 1e-5);
+    }
+}
+
+static void testSoftmax() {
+    for (auto s : {std::array<int, 3>{1, 1, 1}, {2, 3, 7}, {2, 2, 40}, {1, 1, 70}}) {
+        int B = s[0], NH = s[1], T = s[2];
+        long long rows = (long long)B * NH * T, n = rows * T;
+        Vec scores = randn(n, 4), mask(B * T), probs(n), want(n);
+        for (int b = 0; b < B; b++) for (int t = 1 + (int)(rng() % T); t < T; t++) mask[b * T + t] = -3.402823466e+38f;
+        float scale = 0.125f;
+        launch(softmax::softmax_forward_masked_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
+        for (long long r = 0; r < rows; r++) {
+            long long b = r / ((long long)NH * T);
+            std::vector<double> z(T);
+            double mx = -INFINITY, sum = 0;
+            for (int j = 0; j < T; j++) { z[j] = (double)scale * scores[r * T + j] + mask[b * T + j]; mx = std::max(mx, z[j]); }
+            for (int j = 0; j < T; j++) { z[j] = std::exp(z[j] - mx); sum += z[j]; }
+            for (int j = 0; j < T; j++) want[r * T + j] = (float)(z[j] / sum);
+        }
+        std::string shape = std::to_string(B) + "x" + std::to_string(NH) + "x" + std::to_string(T);
+        check("softmax " + shape, want, probs, 1e-5);
+        Vec dp = randn(n), ds = randn(n, 0.1), dsW = ds;
+        launch(softmax::softmax_backward_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, probs.data(), dp.data(), ds.data(), scale, B, NH, T);
+        for (long long r = 0; r < rows; r++) {
+            double dot = 0;
+            for (int j = 0; j < T; j++) dot += (double)dp[r * T + j] * probs[r * T + j];
+            for (int j = 0; j < T; j++) dsW[r * T + j] += (float)(scale * probs[r * T + j] * (dp[r * T + j] - dot));
+        }
+        check("softmaxBackward " + shape, dsW, ds, 1e-5);
+    }
+}
+
+static void testPermuteEmbeddingDropout() {
+    int A = 2, B = 3, C = 5, D = 7;
+    long long n = A * B * C * D;
+    Vec x = randn(n), out = randn(n), want(n);
+    launch(permute::permute0213_forward_elementwise, {grid(n)}, {THREADS}, x.data(), out.data(), A, B, C, D, 0);
+    for (int a = 0; a < A; a++) for (int b = 0; b < B; b++) for (int c = 0; c < C; c++) for (int d = 0; d < D; d++)
+        want[((a * C + c) * B + b) * D + d] = x[((a * B + b) * C + c) * D + d];
+    check("permute0213", want, out, 0);
+
+    int V = 11, H = 9, rows = 40;
+    std::vector<int> ids(rows);
+    for (auto& id : ids) id = (int)(rng() % V);
+    ids[3] = -1;
+    Vec table = randn(V * H), gathered(rows * H), gw(rows * H), dout = randn(rows * H), dt = randn(V * H), dtW = dt;
+    launch(embedding::embedding_forward_gather, {grid(rows * H)}, {THREADS}, ids.data(), table.data(), gathered.data(), rows, H);
+    for (int i = 0; i < rows; i++) for (int h = 0; h < H; h++) gw[i * H + h] = ids[i] < 0 ? gathered[i * H + h] : table[ids[i] * H + h];
+    check("embedding gather", gw, gathered, 0);
+    launch(embedding::embedding_backward_scatter_add_atomic, {grid(rows * H)}, {THREADS}, ids.data(), dout.data(), dt.data(), rows, H);
+    for (int i = 0; i < rows; i++) if (ids[i] >= 0) for (int h = 0; h < H; h++) dtW[ids[i] * H + h] += dout[i * H + h];
+    check("embedding scatter-add (padding id skipped)", dtW, dt, 1e-6);
+
+    // jbert.engine.Rng.uniform, as Java computes it (signed longs wrap like unsigned ones).
+    auto uniform = [](int64_t seed, int64_t i) {
+        uint64_t z = (uint64_t)seed + (uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        return (float)(z >> 40) * 0x1.0p-24f;
+    };
+    long long m = 10007;
+    for (float p : {0.0f, 0.1f, 1.0f}) {
+        int64_t seed = -8234567890123LL;
+        float s = p >= 1 ? 0.0f : (float)(1.0 / (1.0 - p));
+        Vec xin = randn(m), o(m), ow(m);
+        launch(dropout::dropout_forward_counter_rng, {grid(m)}, {THREADS}, xin.data(), o.data(), m, p, s, (unsigned long long)seed);
+        for (long long i = 0; i < m; i++) ow[i] = uniform(seed, i) >= p ? xin[i] * s : 0.0f;
+        check("dropout p=" + std::to_string(p), ow, o, 0);
+    }
+}
+
+static void testLossReduceAdam() {
+    for (auto [N, C] : {std::pair{1, 1}, {4, 3}, {5, 100}}) {
+        Vec logits = randn(N * C, 3), probs(N * C), want(N * C);
+        std::vector<int> labels(N);
+        for (auto& l : labels) l = (int)(rng() % C);
+        std::vector<double> losses(N);
+        launch(crossentropy::cross_entropy_forward_warp_per_row, {warpRowsGrid(N)}, {THREADS}, logits.data(), labels.data(), probs.data(), losses.data(), N, C);
+        double lossW = 0, loss = 0;
+        for (int r = 0; r < N; r++) {
+            double mx = -INFINITY, sum = 0;
+            for (int c = 0; c < C; c++) mx = std::max(mx, (double)logits[r * C + c]);
+            for (int c = 0; c < C; c++) sum += std::exp(logits[r * C + c] - mx);
+            for (int c = 0; c < C; c++) want[r * C + c] = (float)(std::exp(logits[r * C + c] - mx) / sum);
+            lossW += mx + std::log(sum) - logits[r * C + labels[r]];
+            loss += losses[r];
+        }
+        check("crossEntropy probs " + std::to_string(N) + "x" + std::to_string(C), want, probs, 1e-6);
+        check("crossEntropy loss", Vec{(float)(lossW / N)}, Vec{(float)(loss / N)}, 1e-6);
+    }
+    long long n = 100003;
+    Vec x = randn(n);
+    double total = 0, want = 0;
+    launch(reduce::sum_of_squares_reduce_double, {std::min(grid(n), (unsigned)SMS * 4)}, {THREADS}, x.data(), n, &total);
+    for (float v : x) want += (double)v * v;
+    check("sumOfSquares", Vec{(float)want}, Vec{(float)total}, 1e-7);
+
+    Vec p = randn(n, 0.02), g = randn(n, 0.01), m(n), v(n), pw = p, mw(n), vw(n);
+    float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.01f, bc1 = 0.1f, bc2 = 0.001f;
+    launch(adamw::adamw_update_fused, {grid(n)}, {THREADS}, p.data(), g.data(), m.data(), v.data(), n, lr, b1, b2, eps, wd, bc1, bc2);
+    for (long long i = 0; i < n; i++) {
+        double pp = pw[i] * (1.0 - (double)lr * wd), mi = b1 * 0.0 + (1.0 - b1) * g[i], vi = (1.0 - b2) * (double)g[i] * g[i];
+        mw[i] = (float)mi; vw[i] = (float)vi;
+        pw[i] = (float)(pp - (double)lr / bc1 * mi / (std::sqrt(vi) / std::sqrt((double)bc2) + eps));
+    }
+    check("adamw param", pw, p, 1e-6);
+    check("adamw m", mw, m, 1e-6);
+    check("adamw v", vw, v, 1e-6);
+}
+
+// TiledGemm.matmul: split-K plan, beta pre-scale, float4 or scalar entry point.
+static void gemm(bool tA, bool tB, int batch, int M, int N, int K, float alpha, const Vec& A, const Vec& B, float beta, Vec& C) {
+    long long tiles = (long long)((M + 127) / 128) * ((N + 127) / 128) * batch;
+    int splits = 1, chunk = std::max(K, 1);
+    if (!(tiles >= SMS || K < 512)) {
+        long long wanted = (2LL * SMS + tiles - 1) / tiles;
+        int s = (int)std::max(1LL, std::min(wanted, (long long)std::min(K / 256, 64)));
+        if (s > 1) { chunk = ((K + s - 1) / s + 7) / 8 * 8; splits = (K + chunk - 1) / chunk; }
+    }
+    bool atomic = splits > 1;
+    if (atomic) for (auto& c : C) c = beta == 0 ? 0 : c * beta;
+    bool vec = (tA ? M % 4 == 0 : K % 4 == 0) && (tB ? K % 4 == 0 : N % 4 == 0);
+    auto k = vec ? matmul::matmul_sgemm_tiled128_float4 : matmul::matmul_sgemm_tiled128_scalar;
+    launch(k, {(unsigned)(N + 127) / 128, (unsigned)(M + 127) / 128, (unsigned)(batch * splits)}, {256},
+           (int)tA, (int)tB, M, N, K, alpha, A.data(), B.data(), beta, C.data(), splits, chunk, (int)atomic);
+}
+
+static void testMatmul() {
+    int shapes[][4] = {{1, 1, 1, 1}, {1, 3, 5, 7}, {2, 33, 65, 17}, {1, 130, 129, 12}, {1, 8, 12, 1100}, {1, 20, 16, 600}, {1, 4, 4, 0}};
+    float ab[][2] = {{1, 0}, {0.5f, 1}, {-2, 0.25f}};
+    for (auto& s : shapes) {
+        int batch = s[0], M = s[1], N = s[2], K = s[3];
+        for (int combo = 0; combo < 4; combo++) {
+            bool tA = combo & 1, tB = combo & 2;
+            float alpha = ab[combo % 3][0], beta = ab[combo % 3][1];
+            Vec A = randn((size_t)batch * M * K), B = randn((size_t)batch * K * N), C = randn((size_t)batch * M * N), W = C;
+            for (int b = 0; b < batch; b++)
+                for (int i = 0; i < M; i++)
+                    for (int j = 0; j < N; j++) {
+                        double dot = 0;
+                        for (int k = 0; k < K; k++) {
+                            float a = tA ? A[b * M * K + k * M + i] : A[b * M * K + i * K + k];
+                            float bb = tB ? B[b * K * N + j * K + k] : B[b * K * N + k * N + j];
+                            dot += (double)a * bb;
+                        }
+                        double old = beta == 0 ? 0 : (double)beta * W[b * M * N + i * N + j];
+                        W[b * M * N + i * N + j] = (float)(alpha * dot + old);
+                    }
+            gemm(tA, tB, batch, M, N, K, alpha, A, B, beta, C);
+            char what[160];
+            std::snprintf(what, sizeof what, "matmul tA=%d tB=%d batch=%d M=%d N=%d K=%d alpha=%g beta=%g", tA, tB, batch, M, N, K, alpha, beta);
+            check(what, W, C, 1e-5);
+        }
+    }
+}
+
+int main() {
+    testElementwise();
+    testGelu();
+    testLayerNorm();
+    testSoftmax();
+    testPermuteEmbeddingDropout();
+    testLossReduceAdam();
+    testMatmul();
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
