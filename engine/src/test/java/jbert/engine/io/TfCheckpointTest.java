@@ -76,6 +76,21 @@ class TfCheckpointTest {
     }
 
     @Test
+    void tfToSafetensorsRoundTripIsExact() throws IOException {
+        writeCheckpoint(2, 3);
+        Path out = dir.resolve("hf").resolve("model.safetensors");
+        try (TfCheckpoint ck = TfCheckpoint.open(dir); TensorSource hf = ck.hfView()) {
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            for (String n : hf.names()) shapes.put(n, hf.shape(n));
+            Safetensors.write(out, shapes, n -> hf.read(n).data(), Map.of("format", "pt"));
+            try (SafetensorsFile back = SafetensorsFile.open(out)) {
+                assertEquals(new java.util.TreeSet<>(hf.names()), new java.util.TreeSet<>(back.names()));
+                for (String n : hf.names()) assertEquals(hf.read(n), back.read(n), n);
+            }
+        }
+    }
+
+    @Test
     void tensorCrcMismatchIsRejected() throws IOException {
         Path prefix = writeCheckpoint(16, 1000);
         Path data = dir.resolve("bert_model.ckpt.data-00000-of-00001");
