@@ -143,6 +143,8 @@ public final class Tensor {
     /** Marks a leaf (a parameter) as needing a gradient. */
     public Tensor requireGrad() { this.requiresGrad = true; return this; }
 
+    /** dL/d(this): kept on leaves (parameters) until the optimizer zeroes it; null on intermediate
+     *  tensors once backward has passed them (see {@link #backward(float[])}). */
     public Tensor grad() { return grad; }
     public Op gradFn() { return gradFn; }
 
@@ -187,7 +189,15 @@ public final class Tensor {
         backend.axpy(1f, s.storage(), gradForAccumulation().storage(), size);
         s.release();
         for (Tensor t : topologicalOrder()) {
-            if (t.gradFn != null && t.grad != null) t.gradFn.backward(t);
+            if (t.gradFn != null && t.grad != null) {
+                t.gradFn.backward(t);
+                // Every consumer of t ran before its creator (reverse topological order), so t's
+                // gradient is complete and now passed on: free it, as PyTorch keeps no .grad on
+                // non-leaf tensors. The step then holds one layer's gradients at a time, not all of
+                // them, and the pool hands the same warm buffers to the next layer down.
+                t.grad.release();
+                t.grad = null;
+            }
         }
     }
 
