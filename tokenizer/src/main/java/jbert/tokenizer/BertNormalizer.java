@@ -12,10 +12,11 @@ import java.util.List;
  *   <li>strip_accents (when null in the file it follows lowercase): NFD, then drop nonspacing marks (Mn);
  *   <li>lowercase: Rust {@code char::to_lowercase}, one code point at a time.
  * </ol>
- * Every step maps one code point to zero or more code points without looking at its neighbours,
- * so the whole normalizer is compiled once into a per-code-point table: ASCII in a flat array, the
- * rest in 256-entry pages where a missing page means "unchanged". Normalizing is then one lookup per
- * input code point.
+ * Every step maps one code point to zero or more code points without looking at its neighbours, so
+ * the normalizer is a per-code-point function, compiled when the tokenizer is built: ASCII in a flat
+ * array; above it, clean_text and the CJK spaces follow from the class flags of {@link CodePoints}, and
+ * strip_accents + lowercase from a table of the ~16,000 code points they change (256-entry pages, a
+ * missing page meaning "unchanged"). Normalizing is then one or two lookups per input code point.
  *
  * <p>One liberty: NFD also puts runs of combining marks into canonical order. Marks that strip_accents
  * drops cannot be told apart, so the order only shows when two kept combining characters with
@@ -31,16 +32,21 @@ final class BertNormalizer {
     final boolean stripAccents;
     final boolean lowercase;
 
-    /** The classes some step may change; every other code point is unchanged unless it decomposes or lowercases. */
-    private static final int CHANGING = CodePoints.CONTROL | CodePoints.CLEAN_SPACE | CodePoints.CJK | CodePoints.NONSPACING_MARK;
-
     /** ASCII: the single output code point, or -1 when the character is dropped. */
     private final int[] ascii = new int[128];
-    /** Code points >= 128, by page of 256: null page = identity; entry >= 0 one code point, -1 dropped,
-     *  <= -2 a sequence in {@link #multi} at index -(entry + 2). */
+    /** strip_accents then lowercase, for code points >= 128, by page of 256: null page = identity; entry
+     *  >= 0 one code point, -1 dropped, <= -2 a sequence in {@link #multi} at index -(entry + 2). */
     private final int[][] pages = new int[CodePoints.MAX >> 8][];
-    private final List<int[]> multiList = new ArrayList<>();
     private final int[][] multi;
+
+    private static final java.util.concurrent.ConcurrentHashMap<List<Object>, BertNormalizer> CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The normalizer of these settings; immutable, so tokenizers that share settings share its tables. */
+    static BertNormalizer of(boolean cleanText, boolean handleChineseChars, Boolean stripAccents, boolean lowercase) {
+        List<Object> key = java.util.Arrays.asList(cleanText, handleChineseChars, stripAccents, lowercase);
+        return CACHE.computeIfAbsent(key, k -> new BertNormalizer(cleanText, handleChineseChars, stripAccents, lowercase));
+    }
 
     BertNormalizer(boolean cleanText, boolean handleChineseChars, Boolean stripAccents, boolean lowercase) {
         this.cleanText = cleanText;
@@ -52,14 +58,9 @@ final class BertNormalizer {
             int[] out = normalizeOne(cp);
             ascii[cp] = out.length == 0 ? -1 : out[0]; // ASCII never maps to several code points
         }
-        int[] decomposable = CodePoints.decomposable();
-        int d = 0;
-        for (int cp = 128; cp < CodePoints.MAX; cp++) {
-            while (d < decomposable.length && decomposable[d] < cp) d++;
-            boolean mayChange = (CodePoints.flags(cp) & CHANGING) != 0 || (d < decomposable.length && decomposable[d] == cp)
-                    || (lowercase && Character.toLowerCase(cp) != cp) || cp == 0x130;
-            if (!mayChange) continue;
-            int[] out = normalizeOne(cp);
+        List<int[]> multiList = new ArrayList<>();
+        for (int cp : CodePoints.casedOrAccented()) {
+            int[] out = stripAndLower(cp);
             if (out.length == 1 && out[0] == cp) continue;
             int[] page = pages[cp >> 8];
             if (page == null) {
@@ -79,18 +80,28 @@ final class BertNormalizer {
         multi = multiList.toArray(new int[0][]);
     }
 
-    /** The four steps applied to a single code point. */
+    /** The four steps applied to a single code point: the reference the compiled tables follow. */
     int[] normalizeOne(int cp) {
         int f = CodePoints.flags(cp);
         if (cleanText && (f & CodePoints.CONTROL) != 0) return new int[0];
         if (cleanText && (f & CodePoints.CLEAN_SPACE) != 0) cp = ' ';
+        int[] seq = stripAndLower(cp);
+        if (handleChineseChars && CodePoints.is(cp, CodePoints.CJK)) {
+            int[] spaced = new int[seq.length + 2];
+            spaced[0] = ' ';
+            System.arraycopy(seq, 0, spaced, 1, seq.length);
+            spaced[seq.length + 1] = ' ';
+            seq = spaced;
+        }
+        return seq;
+    }
+
+    /** Steps 3 and 4: NFD without nonspacing marks, then lowercase (each only when switched on). */
+    private int[] stripAndLower(int cp) {
         int[] seq = {cp};
-        if (handleChineseChars && (CodePoints.flags(cp) & CodePoints.CJK) != 0) seq = new int[] {' ', cp, ' '};
         if (stripAccents) {
             IntList kept = new IntList(4);
-            for (int c : seq)
-                for (int x : CodePoints.decompose(c))
-                    if (!CodePoints.is(x, CodePoints.NONSPACING_MARK)) kept.add(x);
+            for (int x : CodePoints.decompose(cp)) if (!CodePoints.is(x, CodePoints.NONSPACING_MARK)) kept.add(x);
             seq = kept.toArray();
         }
         if (lowercase) {
@@ -112,17 +123,28 @@ final class BertNormalizer {
                 if (m >= 0) dst[n++] = m;
                 continue;
             }
+            int f = CodePoints.flags(cp);
+            if (cleanText && (f & CodePoints.CONTROL) != 0) continue;
+            if (cleanText && (f & CodePoints.CLEAN_SPACE) != 0) {
+                dst[n++] = ' ';
+                continue;
+            }
+            boolean cjk = handleChineseChars && (f & CodePoints.CJK) != 0;
             int[] page = pages[cp >> 8];
             int m = page == null ? cp : page[cp & 0xFF];
+            if (cjk || m <= -2) { // several code points out: make room for them and the rest of the input
+                out.size = n;
+                dst = out.reserve(2 + (m <= -2 ? multi[-(m + 2)].length : 1) + (to - i));
+            }
+            if (cjk) dst[n++] = ' ';
             if (m >= 0) {
                 dst[n++] = m;
             } else if (m <= -2) {
                 int[] seq = multi[-(m + 2)];
-                out.size = n;
-                dst = out.reserve(seq.length + (to - i));
                 System.arraycopy(seq, 0, dst, n, seq.length);
                 n += seq.length;
             }
+            if (cjk) dst[n++] = ' ';
         }
         out.size = n;
     }

@@ -14,10 +14,11 @@ import java.text.Normalizer;
  *       is Cc, Cf or Co (never Cn), BertPreTokenizer's punctuation is ASCII punctuation or P*,
  *       strip_accents drops Mn;
  *   <li>{@code nfd()} from {@code unicode-normalization-alignments}, with Unicode 12 data;
- *   <li>{@code char::to_lowercase} (Rust std, Unicode 15.1).
+ *   <li>{@code char::to_lowercase} (Rust std, Unicode 17).
  * </ul>
  * Java 25's {@link Character} and {@link Normalizer} speak Unicode 16. We start from Java's answer and
- * remove what Unicode added or changed after the version each HF table was built from. The exception
+ * correct it where the versions differ: undo what Unicode 9-16 added or changed for the older HF tables,
+ * add the Unicode 17 lowercase letters for the newer one. The exception
  * lists below were found by running HF tokenizers 0.23.2 and this class over all 1,112,064 scalar
  * values ({@code CodePointsTest} repeats the comparison); each names the versions that explain it.
  */
@@ -107,12 +108,14 @@ final class CodePoints {
         0x11391, 0x11391, 0x113C5, 0x113C5, 0x113C7, 0x113C8, 0x11938, 0x11938, 0x16121, 0x16128,
         0x16D68, 0x16D6A};
 
-    /** Lowercase mappings added in Unicode 16 (Latin U+A7CE/D2/D4, Kirat Rai capitals); Rust 1.8x
-     *  std has Unicode 15.1 case tables, so HF leaves these letters as they are. */
-    private static final int[] LOWERCASE_AFTER_15 = {0xA7CE, 0xA7CE, 0xA7D2, 0xA7D2, 0xA7D4, 0xA7D4, 0x16EA0, 0x16EB8};
+    /** Capital letters of Unicode 17 with a lowercase (Latin U+A7CE, U+A7D2, U+A7D4 and Beria Erfe
+     *  U+16EA0..U+16EB8): the Rust std that HF 0.23.2 was built with has Unicode 17 case tables, Java 25
+     *  has Unicode 16 and leaves them alone. Pairs of (capital range, offset to its small letter). */
+    private static final int[] LOWERCASE_IN_17 = {0xA7CE, 0xA7CE, 1, 0xA7D2, 0xA7D2, 1, 0xA7D4, 0xA7D4, 1, 0x16EA0, 0x16EB8, 0x1B};
 
-    /** Code points whose NFD is not themselves (per HF's Unicode 12 tables), ascending. */
-    private static final int[] DECOMPOSABLE;
+    /** Code points that strip_accents or lowercase may change: they decompose (per HF's Unicode 12
+     *  tables), are nonspacing marks, or have a lowercase other than themselves; ascending. */
+    private static final int[] CASED_OR_ACCENTED;
 
     static {
         for (int cp = 0; cp < MAX; cp++) {
@@ -139,17 +142,24 @@ final class CodePoints {
         FLAGS[0] |= CONTROL;
         FLAGS[0xFFFD] |= CONTROL;
 
-        // Only code points below U+2FA20 have canonical decompositions (the last is CJK compatibility).
-        int[] found = new int[16384];
+        int[] found = new int[32768];
         int n = 0;
-        for (int cp = 0xC0; cp < 0x2FA20; cp++) {
-            if (cp >= 0xD800 && cp <= 0xDFFF) continue;
-            if (!Normalizer.isNormalized(Character.toString(cp), Normalizer.Form.NFD) && !in(DECOMPOSITION_AFTER_12, cp)) {
+        for (int cp = 0xC0; cp < MAX; cp++) {
+            if (mayDecompose(cp) || (FLAGS[cp] & NONSPACING_MARK) != 0 || lowercase(cp)[0] != cp) {
                 if (n == found.length) found = java.util.Arrays.copyOf(found, n * 2);
                 found[n++] = cp;
             }
         }
-        DECOMPOSABLE = java.util.Arrays.copyOf(found, n);
+        CASED_OR_ACCENTED = java.util.Arrays.copyOf(found, n);
+    }
+
+    /** Whether NFD changes cp, asking java.text.Normalizer only outside the big blocks known to be
+     *  all-decomposing (Hangul syllables) or never-decomposing (CJK ideographs, Yi, surrogates). */
+    private static boolean mayDecompose(int cp) {
+        if (cp >= 0xAC00 && cp <= 0xD7A3) return true;
+        if (cp >= 0x2FA20 || (cp >= 0x3400 && cp <= 0xA4CF) || (cp >= 0xD800 && cp <= 0xF8FF)
+                || (cp >= 0x20000 && cp <= 0x2F7FF)) return false;
+        return !Normalizer.isNormalized(Character.toString(cp), Normalizer.Form.NFD) && !in(DECOMPOSITION_AFTER_12, cp);
     }
 
     private static boolean isPunctuationType(int type) {
@@ -188,9 +198,9 @@ final class CodePoints {
         return (FLAGS[cp] & flag) != 0;
     }
 
-    /** Code points that NFD changes, ascending: the only ones strip_accents can do more than drop. */
-    static int[] decomposable() {
-        return DECOMPOSABLE;
+    /** The code points strip_accents or lowercase may change, ascending. */
+    static int[] casedOrAccented() {
+        return CASED_OR_ACCENTED;
     }
 
     /** The canonical decomposition of one code point, as HF's Unicode 12 NFD gives it. */
@@ -200,14 +210,15 @@ final class CodePoints {
     }
 
     /**
-     * Rust {@code char::to_lowercase}: one code point, except U+0130 (I with dot above), the only
+     * Rust {@code char::to_lowercase}: one code point (Unicode 17), except U+0130 (I with dot above), the only
      * unconditional multi-character lowercase in SpecialCasing.txt: "i" + U+0307. Java's
      * {@code Character.toLowerCase(int)} gives plain "i" there, and {@code String.toLowerCase} would
      * apply the context-dependent final sigma rule, which Rust's per-character mapping does not.
      */
     static int[] lowercase(int cp) {
         if (cp == 0x130) return new int[] {'i', 0x307};
-        if (in(LOWERCASE_AFTER_15, cp)) return new int[] {cp};
+        for (int i = 0; i < LOWERCASE_IN_17.length; i += 3)
+            if (cp >= LOWERCASE_IN_17[i] && cp <= LOWERCASE_IN_17[i + 1]) return new int[] {cp + LOWERCASE_IN_17[i + 2]};
         return new int[] {Character.toLowerCase(cp)};
     }
 }

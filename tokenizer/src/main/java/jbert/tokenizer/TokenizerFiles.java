@@ -77,7 +77,7 @@ final class TokenizerFiles {
             if (id != null) added.add(new AddedTokens.Token(id, s, false, false, false, false, true));
         }
         added.sort((x, y) -> Integer.compare(x.id(), y.id()));
-        BertNormalizer normalizer = new BertNormalizer(true, true, null, lowercase);
+        BertNormalizer normalizer = BertNormalizer.of(true, true, null, lowercase);
         PostProcessor post = PostProcessor.bert("[CLS]", ids.get("[CLS]"), "[SEP]", ids.get("[SEP]"), false);
         return new BertTokenizer(normalizer, true, model, added, post, new WordPieceDecoder("##", true),
                 EncodeOptions.NONE, null, null, 0);
@@ -183,7 +183,7 @@ final class TokenizerFiles {
             String t = f.string(norm, "normalizer.type", null);
             if (!"BertNormalizer".equals(t)) throw f.error("normalizer.type", t + " is not supported (BertNormalizer or null)");
             JsonNode strip = norm.get("strip_accents");
-            normalizer = new BertNormalizer(f.bool(norm, "normalizer.clean_text", true),
+            normalizer = BertNormalizer.of(f.bool(norm, "normalizer.clean_text", true),
                     f.bool(norm, "normalizer.handle_chinese_chars", true),
                     strip == null || strip.isNull() ? null : f.bool(norm, "normalizer.strip_accents", false),
                     f.bool(norm, "normalizer.lowercase", true));
