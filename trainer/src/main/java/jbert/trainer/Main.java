@@ -33,7 +33,7 @@ import java.nio.charset.StandardCharsets;
                 EncodeCommand.class, FillMaskCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 internal error, 2 usage error or bad input, 3 training diverged, 130 interrupted.",
                 "Run 'jbert COMMAND --help' for a command's options."})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_INTERNAL = 1;
     public static final int EXIT_USAGE = 2;
@@ -43,9 +43,12 @@ public final class Main implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public void run() {
+    public Integer call() {
         // No command given: the usage, as an error.
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command (train, eval, predict, tokenize, encode, fill-mask, bench)");
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("Missing command (train, eval, predict, tokenize, encode, fill-mask, bench)");
+        spec.commandLine().usage(err);
+        return EXIT_USAGE;
     }
 
     public static void main(String[] args) {
@@ -83,8 +86,21 @@ public final class Main implements Runnable {
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExitCodeExceptionMapper(t -> EXIT_INTERNAL);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            // The message, picocli's "did you mean" when it has one, and always the usage.
+            CommandLine cmd = ex.getCommandLine();
+            PrintWriter w = cmd.getErr();
+            w.println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, w);
+            cmd.usage(w, cmd.getColorScheme());
+            w.flush();
+            return EXIT_USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof CommandLine.ParameterException pe) {
+                // A value that parsed but does not fit (--batch-size 0): the same as a parse error.
+                return cmd.getParameterExceptionHandler().handleParseException(pe, args(parseResult));
+            }
             String line = userMessage(ex);
             if (line != null) {
                 cmd.getErr().println("jbert: " + line);
@@ -97,6 +113,10 @@ public final class Main implements Runnable {
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    private static String[] args(CommandLine.ParseResult r) {
+        return r == null ? new String[0] : r.originalArgs().toArray(new String[0]);
     }
 
     /**

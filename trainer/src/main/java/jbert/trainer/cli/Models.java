@@ -1,54 +1,70 @@
 package jbert.trainer.cli;
 
 import jbert.engine.bert.BertConfig;
-import jbert.engine.io.ConfigJson;
-import jbert.engine.io.Safetensors;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.engine.io.AtomicFiles;
 import jbert.engine.io.StateDict;
 import jbert.engine.io.TensorSource;
 import jbert.engine.nn.Module;
 import jbert.tokenizer.BertTokenizer;
 import jbert.trainer.UserError;
+import jbert.trainer.model.HfFolder;
+import jbert.trainer.model.ModelResolver;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * The commands' one way to a model folder: {@code --model} as a name or a path, its config, tokenizer
- * and weights. Reading and writing the formats is the model I/O layer's ({@code jbert.engine.io},
- * {@code jbert.trainer.model}); this class only strings the calls together for the commands.
+ * The commands' one way to a model: {@code --model} as a name or a path, its config, tokenizer and
+ * weights. The formats themselves belong to the model I/O layer ({@link ModelResolver},
+ * {@link HfFolder}, {@code jbert.engine.io}); this class only strings the calls together.
  */
 final class Models {
     private Models() {}
 
-    static final String DEFAULT = "bert-base-uncased";
+    static final String DEFAULT = ModelResolver.BERT_BASE_UNCASED;
 
-    /** The HF-layout folder of {@code --model}. */
+    /** The HF-layout folder of {@code --model} (converting bert-base-uncased or a TF checkpoint once). */
     static Path resolve(String model, PrintStream err) {
-        Path p = Path.of(model);
-        if (Files.isDirectory(p)) return p;
-        if (Files.exists(p)) throw new UserError("--model " + model + ": expected a model folder (config.json and weights), not a file");
-        throw new UserError("--model " + model + ": no such folder (give a folder holding config.json and model.safetensors)");
+        return ModelResolver.resolve(model, err::println);
     }
 
     static BertConfig config(Path dir) {
-        Path f = dir.resolve("config.json");
-        if (!Files.isRegularFile(f)) throw new UserError(dir + ": no config.json (not a model folder)");
-        return ConfigJson.read(f);
+        if (!Files.isRegularFile(dir.resolve("config.json"))) throw new UserError(dir + ": no config.json (not a model folder)");
+        return HfFolder.config(dir);
     }
 
     static BertTokenizer tokenizer(Path dir) {
-        return BertTokenizer.load(dir);
+        return HfFolder.tokenizer(dir);
     }
 
     /** Loads the folder's weights into {@code model} by HF name; says what was newly initialised. */
     static StateDict.LoadReport loadWeights(Module model, Path dir, PrintStream err) {
-        try (TensorSource src = Safetensors.open(dir)) {
+        try (TensorSource src = HfFolder.weights(dir)) {
             StateDict.LoadReport r = StateDict.load(model, src);
             if (!r.newlyInitialized().isEmpty()) {
                 err.println("note: newly initialised (not in " + dir + "): " + String.join(", ", r.newlyInitialized()));
             }
             return r;
         }
+    }
+
+    /**
+     * Saves the fine-tuned classifier into the run folder itself (beside metrics.json and the
+     * checkpoints, as HF's Trainer.save_model does), so the run folder is a model folder for
+     * {@code eval}, {@code predict} and {@code from_pretrained}. Written as a complete HF folder in a
+     * hidden staging folder, then each file renamed into place.
+     */
+    static void saveIntoRunFolder(Path runDir, BertForSequenceClassification model, BertTokenizer tokenizer) throws IOException {
+        Path staging = runDir.resolve(".final-model.tmp");
+        HfFolder.saveClassifier(staging, model, tokenizer);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(staging)) { files = s.toList(); }
+        for (Path f : files) AtomicFiles.moveAtomically(f, runDir.resolve(f.getFileName()));
+        Files.delete(staging);
     }
 }

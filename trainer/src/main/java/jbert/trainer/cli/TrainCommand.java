@@ -3,9 +3,6 @@ package jbert.trainer.cli;
 import jbert.engine.Backend;
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
-import jbert.engine.io.ConfigJson;
-import jbert.engine.io.Safetensors;
-import jbert.engine.io.StateDict;
 import jbert.tokenizer.BertTokenizer;
 import jbert.trainer.Main;
 import jbert.trainer.UserError;
@@ -223,8 +220,8 @@ public final class TrainCommand implements Callable<Integer> {
         int total = cfg.totalSteps(train.size());
         out.printf(Locale.ROOT, "train: %d examples of %s (%d rows), eval: %d of %s (%d rows); labels: %s%n",
                 train.size(), files.train(), trainAll.examples().size(), eval.size(), files.eval(), evalAll.examples().size(), labels);
-        out.printf(Locale.ROOT, "model: %s (%.1fM parameters) on %s; %d steps (%d epochs of %d), batch %d, lr %s; run folder %s%n",
-                model, net.parameterCount() / 1e6, backend.name(), total, epochs, cfg.stepsPerEpoch(train.size()), batchSize, lr, runDir);
+        out.printf(Locale.ROOT, "model: %s (%,d parameters) on %s; %d steps (%d epochs of %d), batch %d, lr %s; run folder %s%n",
+                model, net.parameterCount(), backend.name(), total, epochs, cfg.stepsPerEpoch(train.size()), batchSize, lr, runDir);
 
         Trainer.Run run = new Trainer.Run();
         run.model = net;
@@ -241,20 +238,13 @@ public final class TrainCommand implements Callable<Integer> {
         run.stop = StopSignal.onInterrupt(err);
         run.stopAfterSteps = stopAfterSteps;
         run.charts = !noCharts;
-        run.saver = dir -> saveModel(net, config, tokenizer, dir);
+        run.saver = dir -> Models.saveIntoRunFolder(dir, net, tokenizer);
         Trainer.Outcome outcome = new Trainer(cfg, run).run(resumeFrom);
         return switch (outcome) {
             case COMPLETED -> Main.EXIT_OK;
             case INTERRUPTED -> Main.EXIT_INTERRUPTED;
             case DIVERGED -> Main.EXIT_DIVERGED;
         };
-    }
-
-    /** The final model as an HF folder: config.json, model.safetensors, tokenizer files. */
-    static void saveModel(BertForSequenceClassification net, BertConfig config, BertTokenizer tokenizer, Path dir) {
-        ConfigJson.write(dir.resolve("config.json"), config);
-        Safetensors.write(dir.resolve(Safetensors.SINGLE_FILE), StateDict.export(net));
-        tokenizer.save(dir);
     }
 
     private LabelSet inferLabels(TableReader.Result table, Path file) {
