@@ -167,7 +167,7 @@ public final class BertTokenizer {
 
     /** The WordPiece tokens of a text, without special tokens (HF's {@code tokenize}). */
     public List<String> tokens(String text) {
-        Scratch s = new Scratch(this);
+        Scratch s = scratch(text, null);
         return Arrays.asList(tokenStrings(tokenize(text, s), s));
     }
 
@@ -187,7 +187,7 @@ public final class BertTokenizer {
 
     /** Encodes a text, or a pair when pair is not null. MAX_LENGTH padding applies; LONGEST is a no-op alone. */
     public Encoding encode(String text, String pair, EncodeOptions options) {
-        Encoding e = encodeOne(text, pair, options, new Scratch(this));
+        Encoding e = encodeOne(text, pair, options, scratch(text, pair));
         return options.padding() == EncodeOptions.Padding.MAX_LENGTH ? pad(e, options.maxLength()) : e;
     }
 
@@ -208,9 +208,10 @@ public final class BertTokenizer {
         int chunk = 64;
         int chunks = (n + chunk - 1) / chunk;
         IntStream.range(0, chunks).parallel().forEach(c -> {
-            Scratch s = new Scratch(this);
-            for (int i = c * chunk, end = Math.min(n, i + chunk); i < end; i++)
-                out[i] = encodeOne(texts.get(i), pairs == null ? null : pairs.get(i), options, s);
+            for (int i = c * chunk, end = Math.min(n, i + chunk); i < end; i++) {
+                String text = texts.get(i), pair = pairs == null ? null : pairs.get(i);
+                out[i] = encodeOne(text, pair, options, scratch(text, pair));
+            }
         });
         int target = switch (options.padding()) {
             case NONE -> 0;
@@ -227,7 +228,15 @@ public final class BertTokenizer {
         return e.padTo(length, padId, padToken, padTypeId);
     }
 
-    /** Per-thread work buffers, reused from text to text within a batch chunk. */
+    /** Work buffers of the calling thread, reused from text to text. */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(this));
+
+    /** The thread's buffers, or fresh ones for a huge text, so that no thread keeps megabytes alive. */
+    private Scratch scratch(String text, String pair) {
+        return text.length() + (pair == null ? 0 : pair.length()) > 1 << 16 ? new Scratch(this) : scratch.get();
+    }
+
+    /** Work buffers, used by one thread at a time: code points, normalized pieces, ids. */
     static final class Scratch {
         final IntList raw = new IntList(256);     // the text's code points
         final IntList norm = new IntList(256);    // one normalized piece
@@ -434,11 +443,4 @@ public final class BertTokenizer {
         return decoder != null ? decoder.decode(tokens) : String.join(" ", tokens);
     }
 
-    String[] idToTokenArray() {
-        return idToToken;
-    }
-
-    boolean isSpecial(int id) {
-        return id >= 0 && id < specialId.length && specialId[id];
-    }
 }
