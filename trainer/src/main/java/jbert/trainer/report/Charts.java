@@ -60,16 +60,18 @@ public final class Charts {
         XYPlot plot = new XYPlot();
         NumberAxis x = new NumberAxis("epoch (0 = base model)");
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        double last = evals.isEmpty() ? 1 : Math.max(1, evals.get(evals.size() - 1).epoch());
+        x.setRange(-0.25, last + 0.25); // room for the first and last labels
         plot.setDomainAxis(x);
         NumberAxis y = new NumberAxis("accuracy");
-        y.setRange(0, 1);
+        y.setRange(0, 1.08);            // room for a label above 1.0
         plot.setRangeAxis(y);
         plot.setDataset(new XYSeriesCollection(acc));
         XYLineAndShapeRenderer r = lines(ACC, true);
         plot.setRenderer(r);
         for (EvalLog e : evals) {
             XYTextAnnotation a = new XYTextAnnotation(String.format(java.util.Locale.ROOT, "%.3f", e.accuracy()),
-                    e.epoch(), Math.min(0.97, e.accuracy() + 0.04));
+                    e.epoch(), e.accuracy() + 0.035);
             a.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             plot.addAnnotation(a);
         }

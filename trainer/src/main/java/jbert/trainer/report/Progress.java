@@ -139,8 +139,9 @@ public abstract class Progress implements AutoCloseable {
             lastStep = step;
             ProgressBar b = open();
             b.stepTo(step);
-            b.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.4f lr %.2e %.1f ex/s ETA %s",
-                    epoch + 1, epochs, mean, lr, examplesPerSecond, hms(etaSeconds(step))));
+            // The bar itself shows step/total, elapsed and ETA; the rest goes in its message.
+            b.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.4f lr %.2e %.1f ex/s",
+                    epoch + 1, epochs, mean, lr, examplesPerSecond));
         }
 
         @Override
