@@ -28,18 +28,26 @@ final class FusedAdamW {
         float decay = 1f - lr * weightDecay;
         float oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2;
         Parallel.forRange(n, GRAIN, (lo, hi) -> {
-            for (int i = lo; i < hi; i += VL) {
-                VectorMask<Float> k = S.indexInRange(i, hi);
-                FloatVector g = FloatVector.fromArray(S, grad, i, k);
-                FloatVector m = FloatVector.fromArray(S, mArr, i, k).mul(beta1).add(g.mul(oneMinusB1));
-                FloatVector v = FloatVector.fromArray(S, vArr, i, k).mul(beta2).add(g.mul(g).mul(oneMinusB2));
-                FloatVector denom = v.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-                FloatVector p = FloatVector.fromArray(S, param, i, k).mul(decay);
-                p.sub(m.mul(stepSize).div(denom)).intoArray(param, i, k);
-                m.intoArray(mArr, i, k);
-                v.intoArray(vArr, i, k);
+            int i = lo;
+            for (int end = lo + S.loopBound(hi - lo); i < end; i += VL) {
+                step(param, grad, mArr, vArr, i, S.maskAll(true), beta1, beta2, oneMinusB1, oneMinusB2, eps, stepSize, bc2Sqrt, decay);
             }
+            if (i < hi) step(param, grad, mArr, vArr, i, S.indexInRange(i, hi), beta1, beta2, oneMinusB1, oneMinusB2, eps, stepSize, bc2Sqrt, decay);
         });
+    }
+
+    /** One vector of the update; the mask is all-true except for the tail of a chunk. */
+    private static void step(float[] param, float[] grad, float[] mArr, float[] vArr, int i, VectorMask<Float> k,
+                             float beta1, float beta2, float oneMinusB1, float oneMinusB2, float eps,
+                             float stepSize, float bc2Sqrt, float decay) {
+        FloatVector g = FloatVector.fromArray(S, grad, i, k);
+        FloatVector m = FloatVector.fromArray(S, mArr, i, k).mul(beta1).add(g.mul(oneMinusB1));
+        FloatVector v = FloatVector.fromArray(S, vArr, i, k).mul(beta2).add(g.mul(g).mul(oneMinusB2));
+        FloatVector denom = v.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+        FloatVector p = FloatVector.fromArray(S, param, i, k).mul(decay);
+        p.sub(m.mul(stepSize).div(denom)).intoArray(param, i, k);
+        m.intoArray(mArr, i, k);
+        v.intoArray(vArr, i, k);
     }
 
     /**
