@@ -60,7 +60,7 @@ env_report() {
 
 gpu_tests() {
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
-  cd "$repo/kernels"     # as under Maven (host-only tests, PTX staleness and emulation, stay here)
+  cd "$repo/kernels"     # the working directory Maven gives the tests
   "$JAVA" $JVM_FLAGS -jar "$work/junit-platform-console-standalone.jar" execute \
       --class-path "$cp" --select-class jbert.kernels.CudaBackendProviderTest --select-class jbert.kernels.CudaKernelsTest \
       --select-class jbert.kernels.CudaGemmTest --select-class jbert.engine.bert.CudaTinyBertGoldenTest \

@@ -57,30 +57,70 @@ inline T __shfl_xor_sync(unsigned, T v, int offset) {
     return r;
 }
 
+inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
+inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
+
+// cvt.rna.tf32.f32: keep 10 mantissa bits, rounding to nearest with ties away from zero.
+#define JBERT_CUDA_EMULATION
+inline float to_tf32(float x) {
+    if (!std::isfinite(x)) return x;
+    unsigned u = __float_as_uint(x);
+    u = (u + 0x1000u) & 0xFFFFE000u;   // add half of the dropped 13 bits' weight to the magnitude, truncate
+    return __uint_as_float(u);
+}
+
+namespace emu {
+inline unsigned mmaExchange[32][32][6];
+}
+
+// mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 over the warp, from the PTX ISA fragment layout:
+// g = lane / 4, t = lane % 4; A: a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4);
+// B: b0 (t, g), b1 (t+4, g); C: c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t), c3 (g+8, 2t+1).
+inline void mma_m16n8k8_tf32(float c[4], const unsigned a[4], const unsigned b[2]) {
+    unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    for (int i = 0; i < 4; i++) emu::mmaExchange[warp][lane][i] = a[i];
+    emu::mmaExchange[warp][lane][4] = b[0];
+    emu::mmaExchange[warp][lane][5] = b[1];
+    emu::warpBarriers[warp]->arrive_and_wait();
+    auto A = [&](int r, int k) { return __uint_as_float(emu::mmaExchange[warp][(r % 8) * 4 + k % 4][(r >= 8 ? 1 : 0) + (k >= 4 ? 2 : 0)]); };
+    auto B = [&](int k, int n) { return __uint_as_float(emu::mmaExchange[warp][n * 4 + k % 4][4 + (k >= 4 ? 1 : 0)]); };
+    int g = lane / 4, t = lane % 4;
+    for (int e = 0; e < 4; e++) {
+        int r = g + (e >= 2 ? 8 : 0), n = 2 * t + (e & 1);
+        float sum = c[e];
+        for (int k = 0; k < 8; k++) sum += A(r, k) * B(k, n);
+        c[e] = sum;
+    }
+    emu::warpBarriers[warp]->arrive_and_wait();
+}
+
 inline float atomicAdd(float* p, float v) { return std::atomic_ref<float>(*p).fetch_add(v); }
 inline double atomicAdd(double* p, double v) { return std::atomic_ref<double>(*p).fetch_add(v); }
 
-// Launches kernel(args...) on a grid of blocks, each of blockX*blockY threads.
+// Launches kernel(args...) on a grid of blocks of block.x*block.y*block.z threads. The threads are
+// made once per launch and walk the blocks in order, meeting at a barrier of their own between two
+// blocks (so `static` shared memory is never used by two blocks at once).
 template <class... P, class... A>
 void launch(void (*kernel)(P...), dim3 grid, dim3 block, A... args) {
     gridDim = grid;
     blockDim = block;
     unsigned n = block.x * block.y * block.z;
-    for (unsigned bz = 0; bz < grid.z; bz++)
-        for (unsigned by = 0; by < grid.y; by++)
-            for (unsigned bx = 0; bx < grid.x; bx++) {
-                std::barrier<> bar(n);
-                emu::blockBarrier = &bar;
-                emu::warpBarriers.clear();
-                for (unsigned w = 0; w < (n + 31) / 32; w++) emu::warpBarriers.push_back(std::make_unique<std::barrier<>>(std::min(32u, n - 32 * w)));
-                std::vector<std::thread> threads;
-                for (unsigned t = 0; t < n; t++) {
-                    threads.emplace_back([&, t] {
-                        threadIdx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+    std::barrier<> syncthreads(n), betweenBlocks(n);
+    emu::blockBarrier = &syncthreads;
+    emu::warpBarriers.clear();
+    for (unsigned w = 0; w < (n + 31) / 32; w++) emu::warpBarriers.push_back(std::make_unique<std::barrier<>>(std::min(32u, n - 32 * w)));
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < n; t++) {
+        threads.emplace_back([&, t] {
+            threadIdx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+            for (unsigned bz = 0; bz < grid.z; bz++)
+                for (unsigned by = 0; by < grid.y; by++)
+                    for (unsigned bx = 0; bx < grid.x; bx++) {
                         blockIdx = {bx, by, bz};
                         kernel(args...);
-                    });
-                }
-                for (auto& th : threads) th.join();
-            }
+                        betweenBlocks.arrive_and_wait();
+                    }
+        });
+    }
+    for (auto& th : threads) th.join();
 }

@@ -4,6 +4,7 @@
 // "N passed, M failed" last; exits non-zero on any failure.
 #include "cuda_emu.h"
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <random>
@@ -41,6 +42,9 @@ namespace adamw {
 }
 namespace matmul {
 #include "Matmul.cu"
+}
+namespace matmultf32 {
+#include "MatmulTf32.cu"
 }
 
 using Vec = std::vector<float>;
@@ -306,7 +310,7 @@ static void testLossReduceAdam() {
 }
 
 // TiledGemm.matmul: split-K plan, beta pre-scale, float4 or scalar entry point.
-static void gemm(bool tA, bool tB, int batch, int M, int N, int K, float alpha, const Vec& A, const Vec& B, float beta, Vec& C) {
+static void gemm(bool tA, bool tB, int batch, int M, int N, int K, float alpha, const Vec& A, const Vec& B, float beta, Vec& C, bool tf32) {
     long long tiles = (long long)((M + 127) / 128) * ((N + 127) / 128) * batch;
     int splits = 1, chunk = std::max(K, 1);
     if (!(tiles >= SMS || K < 512)) {
@@ -317,13 +321,18 @@ static void gemm(bool tA, bool tB, int batch, int M, int N, int K, float alpha, 
     bool atomic = splits > 1;
     if (atomic) for (auto& c : C) c = beta == 0 ? 0 : c * beta;
     bool vec = (tA ? M % 4 == 0 : K % 4 == 0) && (tB ? K % 4 == 0 : N % 4 == 0);
-    auto k = vec ? matmul::matmul_sgemm_tiled128_float4 : matmul::matmul_sgemm_tiled128_scalar;
+    auto k = tf32 ? (vec ? matmultf32::matmul_tf32_mma_tiled128_float4 : matmultf32::matmul_tf32_mma_tiled128_scalar)
+                  : (vec ? matmul::matmul_sgemm_tiled128_float4 : matmul::matmul_sgemm_tiled128_scalar);
     launch(k, {(unsigned)(N + 127) / 128, (unsigned)(M + 127) / 128, (unsigned)(batch * splits)}, {256},
            (int)tA, (int)tB, M, N, K, alpha, A.data(), B.data(), beta, C.data(), splits, chunk, (int)atomic);
 }
 
-static void testMatmul() {
-    int shapes[][4] = {{1, 1, 1, 1}, {1, 3, 5, 7}, {2, 33, 65, 17}, {1, 130, 129, 12}, {1, 8, 12, 1100}, {1, 20, 16, 600}, {1, 4, 4, 0}};
+static void testMatmul(bool tf32) {
+    // Odd sizes, partial tiles (130 x 129), float4 and scalar loads, split-K (K >= 512 with 2 SMs), K = 0.
+    // The TF32 kernel gets a shorter K: emulating each mma.sync costs two warp barriers.
+    std::vector<std::array<int, 4>> shapes = {{1, 1, 1, 1}, {1, 3, 5, 7}, {2, 33, 65, 17}, {1, 130, 129, 12}, {1, 4, 4, 0}};
+    if (tf32) shapes.push_back({1, 8, 12, 520});
+    else for (auto s : {std::array<int, 4>{1, 8, 12, 1100}, {1, 20, 16, 600}}) shapes.push_back(s);
     float ab[][2] = {{1, 0}, {0.5f, 1}, {-2, 0.25f}};
     for (auto& s : shapes) {
         int batch = s[0], M = s[1], N = s[2], K = s[3];
@@ -343,10 +352,10 @@ static void testMatmul() {
                         double old = beta == 0 ? 0 : (double)beta * W[b * M * N + i * N + j];
                         W[b * M * N + i * N + j] = (float)(alpha * dot + old);
                     }
-            gemm(tA, tB, batch, M, N, K, alpha, A, B, beta, C);
+            gemm(tA, tB, batch, M, N, K, alpha, A, B, beta, C, tf32);
             char what[160];
-            std::snprintf(what, sizeof what, "matmul tA=%d tB=%d batch=%d M=%d N=%d K=%d alpha=%g beta=%g", tA, tB, batch, M, N, K, alpha, beta);
-            check(what, W, C, 1e-5);
+            std::snprintf(what, sizeof what, "matmul%s tA=%d tB=%d batch=%d M=%d N=%d K=%d alpha=%g beta=%g", tf32 ? " tf32" : "", tA, tB, batch, M, N, K, alpha, beta);
+            check(what, W, C, tf32 ? 1e-3 : 1e-5);
         }
     }
 }
@@ -358,7 +367,12 @@ int main() {
     testSoftmax();
     testPermuteEmbeddingDropout();
     testLossReduceAdam();
-    testMatmul();
+    testMatmul(false);
+    testMatmul(true);
+    // The emulator's cvt.rna.tf32.f32: 10 mantissa bits, to nearest, ties away from zero.
+    check("to_tf32 (emulator)", Vec{1.0f, 1.0f + 0x1.0p-10f, -(1.0f + 0x1.0p-10f), 1.0f + 0x1.0p-10f, 1.0f},
+          Vec{to_tf32(1.0f + 0x1.0p-12f), to_tf32(1.0f + 0x1.0p-11f), to_tf32(-(1.0f + 0x1.0p-11f)), to_tf32(1.0f + 0x1.0p-10f),
+              to_tf32(1.0f + 0x1.0p-11f - 0x1.0p-23f)}, 0);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

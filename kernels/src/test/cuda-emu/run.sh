@@ -6,9 +6,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 src="$here/../../main/cuda"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-# Dynamic shared memory has no C++ spelling: point it at the emulator's buffer.
-for cu in "$src"/*.cu; do
-  sed 's/extern __shared__ float \([a-z_A-Z]*\)\[\];/float* \1 = emu::dynamicShared;/' "$cu" > "$tmp/$(basename "$cu")"
+# Dynamic shared memory has no C++ spelling: point it at the emulator's buffer. Each .cu goes into a
+# namespace of its own, so a header included by two of them must be read twice: drop #pragma once.
+for cu in "$src"/*.cu "$src"/*.cuh; do
+  sed -e 's/extern __shared__ float \([a-z_A-Z]*\)\[\];/float* \1 = emu::dynamicShared;/' -e '/^#pragma once/d' "$cu" > "$tmp/$(basename "$cu")"
 done
 cp "$here/cuda_emu.h" "$here/harness.cpp" "$tmp/"
 "${CXX:-g++}" -std=c++20 -O1 -pthread -w -o "$tmp/harness" "$tmp/harness.cpp"

@@ -103,11 +103,16 @@ public final class CudaBackend implements Backend {
         cuDriverGetVersion(driver);
         int ptxNeeds = KernelSources.driverVersionForPtx(KernelSources.ptx("Elementwise"));
         this.kernelChoice = KernelSources.choose(options.kernels(), driver[0], ptxNeeds, nvrtcLoads());
-        for (String family : KernelSources.FAMILIES) modules.put(family, loadModule(family));
+        for (String family : KernelSources.FAMILIES) {
+            // A family built for a newer architecture (MatmulTf32: sm_80) is left out on older cards.
+            if (KernelSources.targetOf(KernelSources.ptx(family)) <= computeMajor * 10 + computeMinor) {
+                modules.put(family, loadModule(family));
+            }
+        }
         this.allocator = new CachingAllocator<>(new DriverMemory(), this::memoryInfo);
         this.gemm = chooseGemm(options, notice);
-        if (options.tf32() && !(gemm instanceof CublasGemm)) {
-            notice.accept("jbert: --tf32 ignored: jbert's own SGEMM computes in fp32 (TF32 needs cuBLAS)");
+        if (options.tf32() && !(gemm instanceof CublasGemm) && !hasTensorCoreTf32()) {
+            notice.accept("jbert: --tf32 ignored: TF32 tensor cores need compute capability 8.0, this GPU has " + computeCapability());
         }
     }
 
@@ -116,7 +121,7 @@ public final class CudaBackend implements Backend {
     private Gemm chooseGemm(Options o, Consumer<String> notice) {
         switch (o.gemm()) {
             case "own":
-                return new TiledGemm(this);
+                return new TiledGemm(this, o.tf32() && hasTensorCoreTf32());
             case "cublas":
                 return new CublasGemm(o.tf32());        // an UnsatisfiedLinkError here is the user's answer
             case "auto":
@@ -124,13 +129,17 @@ public final class CudaBackend implements Backend {
                     return new CublasGemm(o.tf32());
                 } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
                     notice.accept("jbert: libcublas.so.12 not found (JCublas 12.6 needs CUDA 12's cuBLAS); "
-                            + "matrix products use jbert's own tiled SGEMM kernel (Matmul.cu)");
-                    return new TiledGemm(this);
+                            + "matrix products use jbert's own tiled GEMM kernels ("
+                            + (o.tf32() && hasTensorCoreTf32() ? "MatmulTf32.cu, TF32 tensor cores" : "Matmul.cu, fp32") + ")");
+                    return new TiledGemm(this, o.tf32() && hasTensorCoreTf32());
                 }
             default:
                 throw new IllegalArgumentException("jbert.cuda.gemm must be auto, cublas or own, not '" + o.gemm() + "'");
         }
     }
+
+    /** Whether the TF32 tensor-core GEMM (MatmulTf32.cu) was loaded: compute capability 8.0 or newer. */
+    boolean hasTensorCoreTf32() { return modules.containsKey("MatmulTf32"); }
 
     private static boolean nvrtcLoads() {
         try {
@@ -145,18 +154,24 @@ public final class CudaBackend implements Backend {
     private CUmodule loadModule(String family) {
         CUmodule module = new CUmodule();
         String ptx = kernelChoice.kind() == KernelSources.Kind.PTX ? KernelSources.ptx(family) : compileWithNvrtc(family);
-        cuModuleLoadData(module, ptx);
+        // The driver reads the image up to its NUL: pass the bytes with an explicit terminator.
+        byte[] image = (ptx + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        cuModuleLoadData(module, image);
         return module;
     }
 
     private static String compileWithNvrtc(String family) {
         JNvrtc.setExceptionsEnabled(true);
         nvrtcProgram program = new nvrtcProgram();
-        JNvrtc.nvrtcCreateProgram(program, KernelSources.source(family), family + ".cu", 0, null, null);
+        String source = KernelSources.source(family);
+        String[] headerNames = KernelSources.HEADERS.toArray(new String[0]);
+        String[] headers = new String[headerNames.length];
+        for (int i = 0; i < headers.length; i++) headers[i] = KernelSources.header(headerNames[i]);
+        JNvrtc.nvrtcCreateProgram(program, source, family + ".cu", headers.length, headers, headerNames);
         try {
             try {
                 JNvrtc.nvrtcCompileProgram(program, 3, new String[]{
-                        "--gpu-architecture=" + KernelSources.VIRTUAL_ARCH, "--std=c++17", "-default-device"});
+                        "--gpu-architecture=" + KernelSources.archOf(source), "--std=c++17", "-default-device"});
             } catch (CudaException e) {
                 String[] log = new String[1];
                 JNvrtc.nvrtcGetProgramLog(program, log);
@@ -172,8 +187,10 @@ public final class CudaBackend implements Backend {
 
     Kernel kernel(String family, String name) {
         return kernels.computeIfAbsent(name, n -> {
+            CUmodule module = modules.get(family);
+            if (module == null) throw new IllegalStateException(family + ".cu is not loaded on this GPU (compute capability " + computeCapability() + ")");
             CUfunction f = new CUfunction();
-            cuModuleGetFunction(f, modules.get(family), n);
+            cuModuleGetFunction(f, module, n);
             return new Kernel(n, f);
         });
     }

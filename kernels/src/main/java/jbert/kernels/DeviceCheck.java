@@ -21,7 +21,8 @@ import static jcuda.driver.JCudaDriver.*;
  *   <li>memory-bound kernels (LayerNorm, softmax, GELU, bias+GELU, AdamW) in GB/s of compulsory
  *       traffic, next to a device-to-device copy measured in the same run;</li>
  *   <li>GEMM GFLOP/s at BERT-base shapes, for each available GEMM path;</li>
- *   <li>a BERT-base training step (B=32, T=128, random weights), fp32 and, with cuBLAS, TF32.</li>
+ *   <li>a BERT-base training step (B=32, T=128, random weights), fp32 and TF32 (cuBLAS, or jbert's
+ *       tensor-core GEMM on sm_80+).</li>
  * </ol>
  * Results go to stdout and, as tab-separated {@code section, name, value, unit, note} rows, to the
  * file given by {@code --out}: device-check.sh's summary table reads them.
@@ -62,14 +63,16 @@ public final class DeviceCheck {
             DeviceCheck c = new DeviceCheck(be, w);
             c.row("device", "gpu", 0, "", be.deviceName() + " sm_" + be.computeCapability().replace(".", "") + ", " + be.smCount() + " SMs; " + be.gemmDescription());
             c.section("bandwidth", c::bandwidth);
-            c.section("gemm", c::gemm);
+            c.section("gemm", () -> c.gemm(be));
+            CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
+            boolean hasTf32 = tf32.usesCublas() || tf32.hasTensorCoreTf32();
+            if (hasTf32) c.section("gemm tf32", () -> c.gemm(tf32));
             int s = steps, b = batch, t = seq;
             c.section("step fp32", () -> c.trainingStep(be, "jbert fp32", s, b, t));
-            if (be.usesCublas()) {
-                CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
+            if (hasTf32) {
                 c.section("step tf32", () -> c.trainingStep(tf32, "jbert tf32", s, b, t));
             } else {
-                c.row("step", "jbert tf32", Double.NaN, "ms", "not run: jbert's own SGEMM has no TF32 path (needs libcublas.so.12)");
+                c.row("step", "jbert tf32", Double.NaN, "ms", "not run: no cuBLAS and compute capability " + be.computeCapability() + " < 8.0");
             }
         }
     }
@@ -110,7 +113,9 @@ public final class DeviceCheck {
         return ms[0] / reps;
     }
 
-    private Storage random(long n, long seed) {
+    private Storage random(long n, long seed) { return random(be, n, seed); }
+
+    private static Storage random(CudaBackend be, long n, long seed) {
         Random r = new Random(seed);
         float[] h = new float[(int) n];
         for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
@@ -152,7 +157,7 @@ public final class DeviceCheck {
 
     // ---- 2. GEMM ----------------------------------------------------------------------------------
 
-    private void gemm() {
+    private void gemm(CudaBackend be) {
         // {transA, transB, batch, M, N, K, what}: BERT-base at B*T = 4096 tokens.
         Object[][] shapes = {
                 {false, true, 1, 4096, 2304, 768, "QKV projection x W^T"},
@@ -164,7 +169,7 @@ public final class DeviceCheck {
         for (Object[] s : shapes) {
             boolean tA = (Boolean) s[0], tB = (Boolean) s[1];
             int batch = (Integer) s[2], M = (Integer) s[3], N = (Integer) s[4], K = (Integer) s[5];
-            Storage a = random((long) batch * M * K, 4), b = random((long) batch * K * N, 5), c = be.allocate((long) batch * M * N);
+            Storage a = random(be, (long) batch * M * K, 4), b = random(be, (long) batch * K * N, 5), c = be.allocate((long) batch * M * N);
             double ms = timeMs(10, () -> be.matmul(tA, tB, batch, M, N, K, 1f, a, b, 0f, c));
             row("gemm", s[6] + " " + batch + "x" + M + "x" + N + "x" + K, 2.0 * batch * M * N * K / ms / 1e6, "GFLOP/s", be.gemmDescription());
             be.release(a);

@@ -26,10 +26,29 @@ public final class KernelSources {
     /** One .cu / .ptx per op family, named after the Java ops. */
     public static final List<String> FAMILIES = List.of(
             "AdamW", "CrossEntropy", "Dropout", "Elementwise", "Embedding", "Gelu",
-            "LayerNorm", "Matmul", "Permute", "Reduce", "Softmax");
+            "LayerNorm", "Matmul", "MatmulTf32", "Permute", "Reduce", "Softmax");
 
-    /** The virtual architecture of both paths (build-ptx.sh uses the same). */
+    /** Headers the .cu files include (shipped beside them; NVRTC gets them by name). */
+    public static final List<String> HEADERS = List.of("MatmulTiles.cuh");
+
+    /** The virtual architecture of both paths unless a file asks for more (build-ptx.sh uses the same). */
     public static final String VIRTUAL_ARCH = "compute_75";
+
+    private static final Pattern BUILD_ARCH = Pattern.compile("\\A// build-arch: (compute_\\d+)");
+    private static final Pattern PTX_TARGET = Pattern.compile("^\\.target\\s+sm_(\\d+)", Pattern.MULTILINE);
+
+    /** The virtual architecture a source asks for in its first line ("// build-arch: compute_80"), else {@link #VIRTUAL_ARCH}. */
+    public static String archOf(String source) {
+        Matcher m = BUILD_ARCH.matcher(source);
+        return m.find() ? m.group(1) : VIRTUAL_ARCH;
+    }
+
+    /** The compute capability PTX text targets, times ten (".target sm_80" gives 80). */
+    public static int targetOf(String ptxText) {
+        Matcher m = PTX_TARGET.matcher(ptxText);
+        if (!m.find()) throw new IllegalArgumentException("PTX text has no .target directive");
+        return Integer.parseInt(m.group(1));
+    }
 
     public enum Kind { PTX, NVRTC }
 
@@ -86,6 +105,9 @@ public final class KernelSources {
 
     /** The CUDA C source of one family (shipped in the jar for NVRTC). */
     public static String source(String family) { return resource("/cuda/" + family + ".cu"); }
+
+    /** A header from {@link #HEADERS}. */
+    public static String header(String name) { return resource("/cuda/" + name); }
 
     /**
      * PTX text with nvcc's header comments and blank lines dropped: what is left is the code, which is

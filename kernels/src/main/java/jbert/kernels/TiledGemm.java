@@ -3,20 +3,23 @@ package jbert.kernels;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * jbert's own SGEMM ({@code Matmul.cu}): 128x128 tiles, 8x8 outputs per thread, fp32 FMA. Used where
- * cuBLAS for CUDA 12 is missing. The float4 entry point needs the contiguous dimension of each operand
- * to be a multiple of 4 (then rows stay 16-byte aligned); other sizes take the scalar one.
+ * jbert's own GEMM, used where cuBLAS for CUDA 12 is missing: {@code Matmul.cu} (128x128 tiles, 8x8
+ * outputs per thread, fp32 FMA) or, with TF32 on an sm_80+ card, {@code MatmulTf32.cu} (the same
+ * tiles on tensor cores, mma.sync m16n8k8). The float4 entry points need the contiguous dimension of
+ * each operand to be a multiple of 4 (then rows stay 16-byte aligned); other sizes take the scalar ones.
  */
 final class TiledGemm implements Gemm {
     private static final int MAX_GRID_Z = 65535;
 
     private final CudaBackend be;
+    private final boolean tf32;
     private final Kernel float4, scalar;
 
-    TiledGemm(CudaBackend be) {
+    TiledGemm(CudaBackend be, boolean tf32) {
         this.be = be;
-        this.float4 = be.kernel("Matmul", "matmul_sgemm_tiled128_float4");
-        this.scalar = be.kernel("Matmul", "matmul_sgemm_tiled128_scalar");
+        this.tf32 = tf32;
+        this.float4 = tf32 ? be.kernel("MatmulTf32", "matmul_tf32_mma_tiled128_float4") : be.kernel("Matmul", "matmul_sgemm_tiled128_float4");
+        this.scalar = tf32 ? be.kernel("MatmulTf32", "matmul_tf32_mma_tiled128_scalar") : be.kernel("Matmul", "matmul_sgemm_tiled128_scalar");
     }
 
     /** Whether every operand's contiguous dimension allows float4 loads. */
@@ -46,5 +49,5 @@ final class TiledGemm implements Gemm {
     }
 
     @Override
-    public String describe() { return "jbert tiled SGEMM (fp32)"; }
+    public String describe() { return tf32 ? "jbert tiled GEMM (TF32 tensor cores)" : "jbert tiled SGEMM (fp32)"; }
 }

@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Matrix products on the GPU against the CPU reference (double accumulation): jbert's tiled SGEMM
- * always (float4 and scalar loads, split-K, batched), and cuBLAS where libcublas.so.12 is installed,
- * fp32 within 1e-5 and TF32 within 1e-3 (relative to the output's scale).
+ * always (float4 and scalar loads, split-K, batched), its TF32 tensor-core GEMM on sm_80+, and cuBLAS
+ * where libcublas.so.12 is installed; fp32 within 1e-5 and TF32 within 1e-3 (relative to the output's
+ * scale).
  */
 class CudaGemmTest {
     /** {batch, M, N, K}: tiny, odd, tile-exact, partial tiles, float4-able, split-K, batched attention. */
@@ -23,6 +24,18 @@ class CudaGemmTest {
     @Test void ownTiledSgemmMatchesTheReference() {
         CudaBackend be = Gpu.backend();
         checkAll(be.usesCublas() ? new CudaBackend(be.options().withGemm("own").withTf32(false), System.out::println) : be, 1e-5);
+    }
+
+    @Test void ownTf32TensorCoreGemmMatchesTheReferenceOnSm80AndNewer() {
+        CudaBackend be = Gpu.backend();
+        CudaBackend tf32 = new CudaBackend(be.options().withGemm("own").withTf32(true), System.out::println);
+        if (!tf32.hasTensorCoreTf32()) {
+            System.out.println("TF32 GEMM not tested: compute capability " + be.computeCapability() + " < 8.0");
+            assertEquals("jbert tiled SGEMM (fp32)", tf32.gemmDescription());
+            return;
+        }
+        assertEquals("jbert tiled GEMM (TF32 tensor cores)", tf32.gemmDescription());
+        checkAll(tf32, 1e-3);
     }
 
     @Test void cublasMatchesTheReferenceWhereInstalled() {

@@ -31,6 +31,17 @@ class KernelSourcesTest {
         }
     }
 
+    @Test void filesNameTheArchitectureTheyNeed() {
+        assertEquals("compute_80", KernelSources.archOf(KernelSources.source("MatmulTf32")));
+        assertEquals("compute_75", KernelSources.archOf(KernelSources.source("Matmul")));
+        assertEquals(80, KernelSources.targetOf(KernelSources.ptx("MatmulTf32")));
+        for (String f : KernelSources.FAMILIES) {
+            int sm = Integer.parseInt(KernelSources.archOf(KernelSources.source(f)).substring("compute_".length()));
+            assertEquals(sm, KernelSources.targetOf(KernelSources.ptx(f)), f + ": the PTX was built for the architecture its source asks for");
+        }
+        assertThrows(IllegalArgumentException.class, () -> KernelSources.targetOf(".version 9.0\n"));
+    }
+
     @Test void autoTakesPtxOnANewDriverAndNvrtcOnAnOldOne() {
         assertEquals(KernelSources.Kind.PTX, KernelSources.choose("auto", 13000, 13000, false).kind());
         assertEquals(KernelSources.Kind.PTX, KernelSources.choose("auto", 13020, 13000, true).kind());
@@ -57,6 +68,7 @@ class KernelSourcesTest {
                     .map(n -> n.substring(0, n.length() - 3)).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(new TreeSet<>(KernelSources.FAMILIES), onDisk, "KernelSources.FAMILIES lists every .cu file");
         }
+        for (String h : KernelSources.HEADERS) assertTrue(KernelSources.header(h).contains("load_a_slice"), h);
         for (String f : KernelSources.FAMILIES) {
             assertTrue(KernelSources.source(f).contains("extern \"C\" __global__"), f + ".cu");
             assertTrue(KernelSources.ptx(f).contains(".visible .entry"), f + ".ptx");
