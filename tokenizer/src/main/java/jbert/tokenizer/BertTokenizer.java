@@ -191,6 +191,11 @@ public final class BertTokenizer {
         return options.padding() == EncodeOptions.Padding.MAX_LENGTH ? pad(e, options.maxLength()) : e;
     }
 
+    /** Encodes many texts on all cores with tokenizer.json's own truncation and padding (bert-base: none). */
+    public List<Encoding> encodeBatch(List<String> texts) {
+        return encodeBatch(texts, null, defaults);
+    }
+
     /** Encodes many texts on all cores; padding (LONGEST or MAX_LENGTH) makes every row the same length. */
     public List<Encoding> encodeBatch(List<String> texts, EncodeOptions options) {
         return encodeBatch(texts, null, options);

@@ -30,9 +30,10 @@ final class WordPiece {
     /** The node reached from the root by the prefix ("##"): where continuation pieces start; -1 if none. */
     private final int continuationRoot;
 
-    // Edge table: key (node << 21 | code point) + 1, so 0 marks an empty slot.
-    private long[] edgeKeys;
-    private int[] edgeChild;
+    // Edge table, open addressing, one long per edge so that a lookup touches one cache line:
+    // (key << 22) | child, with key = node * 0x110000 + code point + 1 (42 bits; 0 marks an empty slot).
+    private static final int CHILD_BITS = 22;
+    private long[] edgeTable;
     private int edgeMask;
     private int edges;
 
@@ -44,9 +45,8 @@ final class WordPiece {
         Integer unk = ids.get(unkToken);
         if (unk == null) throw new IllegalArgumentException("unk token " + unkToken + " is not in the vocabulary");
         this.unkId = unk;
-        int capacity = Integer.highestOneBit(Math.max(16, vocab.length * 8)) * 2;
-        edgeKeys = new long[capacity];
-        edgeChild = new int[capacity];
+        int capacity = Integer.highestOneBit(Math.max(16, vocab.length * 4)) * 2;
+        edgeTable = new long[capacity];
         edgeMask = capacity - 1;
         Arrays.fill(tokenAt, -1);
         for (int id = 0; id < vocab.length; id++) {
@@ -71,7 +71,7 @@ final class WordPiece {
     }
 
     private static long key(int node, int cp) {
-        return (((long) node) << 21 | cp) + 1;
+        return (long) node * CodePoints.MAX + cp + 1;
     }
 
     private static int slot(long key, int mask) {
@@ -84,40 +84,38 @@ final class WordPiece {
         long k = key(node, cp);
         int s = slot(k, edgeMask);
         while (true) {
-            long e = edgeKeys[s];
-            if (e == k) return edgeChild[s];
+            long e = edgeTable[s];
+            if (e >>> CHILD_BITS == k) return (int) (e & ((1 << CHILD_BITS) - 1));
             if (e == 0) return -1;
             s = (s + 1) & edgeMask;
         }
     }
 
     private int addChild(int node, int cp) {
-        if ((edges + 1) * 2 > edgeKeys.length) grow();
+        if ((edges + 1) * 2 > edgeTable.length) grow();
         int child = nodes++;
+        if (child >= 1 << (CHILD_BITS - 1)) throw new IllegalArgumentException("vocabulary too large for the trie");
         if (child == tokenAt.length) {
             tokenAt = Arrays.copyOf(tokenAt, child * 2);
             Arrays.fill(tokenAt, child, tokenAt.length, -1);
         }
-        insert(key(node, cp), child);
+        insert(key(node, cp) << CHILD_BITS | child);
         return child;
     }
 
-    private void insert(long k, int child) {
-        int s = slot(k, edgeMask);
-        while (edgeKeys[s] != 0) s = (s + 1) & edgeMask;
-        edgeKeys[s] = k;
-        edgeChild[s] = child;
+    private void insert(long entry) {
+        int s = slot(entry >>> CHILD_BITS, edgeMask);
+        while (edgeTable[s] != 0) s = (s + 1) & edgeMask;
+        edgeTable[s] = entry;
         edges++;
     }
 
     private void grow() {
-        long[] oldKeys = edgeKeys;
-        int[] oldChild = edgeChild;
-        edgeKeys = new long[oldKeys.length * 2];
-        edgeChild = new int[oldKeys.length * 2];
-        edgeMask = edgeKeys.length - 1;
+        long[] old = edgeTable;
+        edgeTable = new long[old.length * 2];
+        edgeMask = edgeTable.length - 1;
         edges = 0;
-        for (int i = 0; i < oldKeys.length; i++) if (oldKeys[i] != 0) insert(oldKeys[i], oldChild[i]);
+        for (long e : old) if (e != 0) insert(e);
     }
 
     /** Splits the word cps[from, to) into piece ids appended to out. */
