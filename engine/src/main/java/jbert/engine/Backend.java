@@ -87,7 +87,7 @@ public interface Backend {
     /**
      * Fused: pre = x + bias (kept for backward), out = gelu(pre); [rows, cols]. {@code pre} may be the
      * same storage as {@code out} (inference keeps nothing), so compute each element's out from the
-     * value of pre just written, elementwise.
+     * value of pre just written, elementwise. {@code pre} may also be {@code x} (BiasGelu in place).
      */
     void biasGeluForward(Storage x, Storage bias, Storage pre, Storage out, int rows, int cols);
 
@@ -125,7 +125,7 @@ public interface Backend {
     /**
      * Masked softmax over the key axis: probs[b,h,i,:] = softmax(scale * scores[b,h,i,:] + mask[b,:]).
      * scores and probs are [B, NH, T, T]; mask is [B, T], additive (0 for a real token, the float32
-     * minimum for padding, as HF does).
+     * minimum for padding, as HF does). {@code probs} may be {@code scores} (softmax in place).
      */
     void softmaxForward(Storage scores, Storage mask, float scale, Storage probs, int B, int NH, int T);
 
@@ -160,7 +160,7 @@ public interface Backend {
     /**
      * Inverted dropout: out[i] = x[i] / (1 - p) where {@link Rng#uniform}(seed, i) &gt;= p, else 0.
      * The mask is never stored: backward regenerates it from the same seed (counter-based RNG), so the
-     * CPU and GPU drop the same elements.
+     * CPU and GPU drop the same elements. {@code out} may be {@code x} (dropout in place).
      */
     void dropoutForward(Storage x, Storage out, long n, float p, long seed);
 

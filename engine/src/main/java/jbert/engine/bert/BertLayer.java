@@ -50,11 +50,13 @@ public final class BertLayer extends Module {
 
     /** x [B*T, H] to [B*T, H]. */
     Tensor forward(Tensor x, Tensor mask, int B, int T) {
+        // The in-place ops below overwrite a dense layer's fresh product, which nothing else reads
+        // (a Linear's backward needs its input, not its output): no extra buffer per op.
         Tensor ctx = selfAttention.forward(x, mask, B, T);                           // [B*T, H]
-        Tensor attn = attentionDropout.forward(attentionDense.forward(ctx));         // [B*T, H]
+        Tensor attn = attentionDropout.forwardInPlace(attentionDense.forward(ctx));  // [B*T, H]
         Tensor a = attentionNorm.forwardResidual(attn, x);                           // [B*T, H]
-        Tensor h = BiasGelu.forward(intermediateDense.forwardNoBias(a), intermediateDense.bias); // [B*T, I]
-        Tensor o = outputDropout.forward(outputDense.forward(h));                    // [B*T, H]
+        Tensor h = BiasGelu.forwardInPlace(intermediateDense.forwardNoBias(a), intermediateDense.bias); // [B*T, I]
+        Tensor o = outputDropout.forwardInPlace(outputDense.forward(h));             // [B*T, H]
         return outputNorm.forwardResidual(o, a);                                     // [B*T, H]
     }
 }

@@ -20,4 +20,10 @@ public final class Dropout extends Module {
         if (!isTraining() || p == 0f) return x;
         return jbert.engine.ops.Dropout.forward(x, p, seeds.next());
     }
+
+    /** As {@link #forward}, over x's own storage (see {@link jbert.engine.ops.Dropout#forwardInPlace}). */
+    public Tensor forwardInPlace(Tensor x) {
+        if (!isTraining() || p == 0f) return x;
+        return jbert.engine.ops.Dropout.forwardInPlace(x, p, seeds.next());
+    }
 }

@@ -27,6 +27,22 @@ public final class BiasGelu extends Op {
         return rec ? new BiasGelu(x, b, pre).record(y) : y;
     }
 
+    /**
+     * The same op with pre = x + b written over x's own storage (x's values are gone; pre, kept for
+     * backward, is a view of them). Only for an x that nothing else reads: BERT's intermediate dense
+     * product x W^T, whose Linear backward needs the Linear's input, not this. Saves an [N, I] buffer
+     * per layer, the largest activation of the block.
+     */
+    public static Tensor forwardInPlace(Tensor x, Tensor b) {
+        Shapes.check(b.rank() == 1 && b.dim(0) == x.dim(-1), "BiasGelu", "bias length differs from the last dimension", x, b);
+        int rows = Shapes.rows(x), cols = x.dim(-1);
+        Tensor y = x.zerosLike();                                          // [N, I]
+        x.backend().biasGeluForward(x.storage(), b.storage(), x.storage(), y.storage(), rows, cols);
+        if (!Grad.recording(x, b)) return y;
+        Tensor pre = Tensor.view(x, x.shape());                            // [N, I], x + b over x
+        return new BiasGelu(x, b, pre).record(y);
+    }
+
     @Override
     public void backward(Tensor y) {
         Tensor x = inputs[0], b = inputs[1];

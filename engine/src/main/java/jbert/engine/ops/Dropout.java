@@ -26,6 +26,20 @@ public final class Dropout extends Op {
         return Grad.recording(x) ? new Dropout(x, p, seed).record(y) : y;
     }
 
+    /**
+     * The same dropout written over x's own storage (PyTorch's {@code inplace=True}): the result is a
+     * view of x's storage and x's values are gone. Only for an x that nothing else reads, e.g. a dense
+     * layer's output (a Linear's backward needs its input, never its output). Saves an [N, H] buffer
+     * per use: a step then keeps less and touches less memory. Backward is the same as above.
+     */
+    public static Tensor forwardInPlace(Tensor x, float p, long seed) {
+        if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("Dropout: p = " + p + " is outside [0, 1)");
+        if (p == 0f) return x;
+        x.backend().dropoutForward(x.storage(), x.storage(), x.size(), p, seed);
+        Tensor y = Tensor.view(x, x.shape());                              // x's storage, now dropped out
+        return Grad.recording(x) ? new Dropout(x, p, seed).record(y) : y;
+    }
+
     @Override
     public void backward(Tensor y) {
         Tensor x = inputs[0];

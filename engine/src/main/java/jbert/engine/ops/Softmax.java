@@ -24,13 +24,32 @@ public final class Softmax extends Op {
      * @param mask   [B, T], additive
      */
     public static Tensor forward(Tensor scores, Tensor mask, float scale) {
-        Shapes.rank("Softmax", scores, 4);
+        check(scores, mask);
         int B = scores.dim(0), NH = scores.dim(1), T = scores.dim(2);
-        Shapes.check(scores.dim(3) == T && mask.rank() == 2 && mask.dim(0) == B && mask.dim(1) == T,
-                "Softmax", "scores must be [B, NH, T, T] and mask [B, T]", scores, mask);
         Tensor p = scores.zerosLike();                                     // [B, NH, T, T]
         scores.backend().softmaxForward(scores.storage(), mask.storage(), scale, p.storage(), B, NH, T);
         return Grad.recording(scores) ? new Softmax(scores, scale).record(p) : p;
+    }
+
+    /**
+     * The same softmax written over the scores' own storage: the result is a view of it and the
+     * scores are gone. Only for scores that nothing else reads; attention's are (Q K^T's backward
+     * needs Q and K, not the product), and backward needs only the output p. Saves a [B, NH, T, T]
+     * buffer per layer.
+     */
+    public static Tensor forwardInPlace(Tensor scores, Tensor mask, float scale) {
+        check(scores, mask);
+        int B = scores.dim(0), NH = scores.dim(1), T = scores.dim(2);
+        scores.backend().softmaxForward(scores.storage(), mask.storage(), scale, scores.storage(), B, NH, T);
+        Tensor p = Tensor.view(scores, scores.shape());                    // [B, NH, T, T], over the scores
+        return Grad.recording(scores) ? new Softmax(scores, scale).record(p) : p;
+    }
+
+    private static void check(Tensor scores, Tensor mask) {
+        Shapes.rank("Softmax", scores, 4);
+        int B = scores.dim(0), T = scores.dim(2);
+        Shapes.check(scores.dim(3) == T && mask.rank() == 2 && mask.dim(0) == B && mask.dim(1) == T,
+                "Softmax", "scores must be [B, NH, T, T] and mask [B, T]", scores, mask);
     }
 
     @Override

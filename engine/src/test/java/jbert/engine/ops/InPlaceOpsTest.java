@@ -1,0 +1,74 @@
+package jbert.engine.ops;
+
+import jbert.engine.Backend;
+import jbert.engine.Backends;
+import jbert.engine.Tensor;
+import jbert.engine.cpu.CpuBackend;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * The in-place variants (dropout, masked softmax, bias + GELU written over their input's storage) give
+ * exactly the out-of-place op's output and exactly its gradients for everything upstream, when their
+ * input is a fresh product that nothing else reads (how the model uses them). Sizes are not multiples
+ * of the vector width; both the fast and the reference CPU kernels are checked.
+ */
+class InPlaceOpsTest {
+
+    /**
+     * Runs x = a W^T (a fresh product), then op(x), then backward from a fixed seed; returns the output
+     * followed by dL/da, dL/dW and, when given, dL/d(extra).
+     */
+    private static float[][] run(Backend be, int rows, int in, int out, int[] viewShape, UnaryOperator<Tensor> op,
+                                 Tensor extra) {
+        Random r = new Random(11);
+        Tensor a = Tensor.of(be, GradCheck.random(r, rows * in), rows, in).requireGrad();      // [rows, in]
+        Tensor w = Tensor.of(be, GradCheck.random(r, out * in), out, in).requireGrad();        // [out, in]
+        Tensor x = Linear.forward(a, w, null);                                                 // [rows, out]
+        Tensor y = op.apply(viewShape == null ? x : x.reshape(viewShape));
+        float[] values = y.toArray();
+        y.backward(GradCheck.random(r, (int) y.size()));
+        float[] dExtra = extra == null ? new float[0] : extra.grad().toArray();
+        if (extra != null) extra.clearGrad();
+        return new float[][]{values, a.grad().toArray(), w.grad().toArray(), dExtra};
+    }
+
+    private static void assertSame(float[][] want, float[][] got, String what) {
+        String[] names = {"output", "dL/da", "dL/dW", "dL/dbias"};
+        for (int i = 0; i < want.length; i++) assertArrayEquals(want[i], got[i], 0f, what + ": " + names[i]);
+    }
+
+    @Test void dropoutInPlaceMatchesDropout() {
+        for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
+            float[][] want = run(be, 7, 5, 37, null, x -> Dropout.forward(x, 0.3f, 99), null);
+            float[][] got = run(be, 7, 5, 37, null, x -> Dropout.forwardInPlace(x, 0.3f, 99), null);
+            assertSame(want, got, "dropout on " + be);
+        }
+    }
+
+    @Test void softmaxInPlaceMatchesSoftmax() {
+        int B = 2, NH = 3, T = 19;
+        for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
+            float[] m = new float[B * T];
+            for (int t = 15; t < T; t++) m[T + t] = -Float.MAX_VALUE;                     // padding in item 1
+            Tensor mask = Tensor.of(be, m, B, T);                                          // [B, T]
+            int[] shape = {B, NH, T, T};
+            float[][] want = run(be, B * NH * T, 6, T, shape, s -> Softmax.forward(s, mask, 0.125f), null);
+            float[][] got = run(be, B * NH * T, 6, T, shape, s -> Softmax.forwardInPlace(s, mask, 0.125f), null);
+            assertSame(want, got, "softmax on " + be);
+        }
+    }
+
+    @Test void biasGeluInPlaceMatchesBiasGelu() {
+        for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
+            Tensor bias = Tensor.of(be, GradCheck.random(new Random(3), 37), 37).requireGrad();  // [37]
+            float[][] want = run(be, 9, 5, 37, null, x -> BiasGelu.forward(x, bias), bias);
+            float[][] got = run(be, 9, 5, 37, null, x -> BiasGelu.forwardInPlace(x, bias), bias);
+            assertSame(want, got, "bias + GELU on " + be);
+        }
+    }
+}
