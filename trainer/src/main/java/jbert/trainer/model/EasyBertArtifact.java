@@ -6,13 +6,13 @@ import jbert.trainer.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -71,12 +71,16 @@ public final class EasyBertArtifact {
             String[] actual = new String[1];
             AtomicFiles.write(target, ch -> {
                 HttpResponse<InputStream> r = send(http, url, HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream in = r.body();
-                     DigestOutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), sha1())) {
-                    in.transferTo(out);
-                    out.flush();
-                    actual[0] = HexFormat.of().formatHex(out.getMessageDigest().digest());
+                MessageDigest sha1 = sha1();
+                byte[] buf = new byte[1 << 20];
+                try (InputStream in = r.body()) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        sha1.update(buf, 0, n);
+                        ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+                        while (b.hasRemaining()) ch.write(b);
+                    }
                 }
+                actual[0] = HexFormat.of().formatHex(sha1.digest());
                 if (!actual[0].equals(expectedSha1)) {
                     throw new IOException("SHA-1 " + actual[0] + " does not match Maven Central's " + expectedSha1);
                 }
