@@ -48,11 +48,15 @@ unpack() {
 env_report() {
   nvidia-smi || echo "nvidia-smi failed"
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv || true
+  # The loader's cache first; then the usual toolkit folders and pip's nvidia-* wheels (globs, no find).
+  local site; site="$(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null)"
   for lib in libcuda.so.1 libcublas.so.12 libcublas.so.13 libnvrtc.so.12 libnvrtc.so.13; do
     where="$(ldconfig -p 2>/dev/null | grep -m1 " $lib " | sed 's/.*=> //')"
-    [ -z "$where" ] && where="$(find /usr /opt /lib /lib64 $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null) \
-        -name "$lib" 2>/dev/null | head -1)"
-    [ -n "$where" ] && ! ldconfig -p 2>/dev/null | grep -q " $lib " && where="$where (not on the loader path)"
+    if [ -z "$where" ]; then
+      for d in /usr/local/cuda*/lib64 /usr/local/cuda*/targets/*/lib /usr/lib/x86_64-linux-gnu $(for s in $site; do echo "$s"/nvidia/*/lib "$s"/torch/lib; done); do
+        [ -e "$d/$lib" ] && { where="$d/$lib (not on the loader path)"; break; }
+      done
+    fi
     printf '%-18s %s\n' "$lib" "${where:-not found}"
   done
   python3 -c "import torch, transformers; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__)" || true
