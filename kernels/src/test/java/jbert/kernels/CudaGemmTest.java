@@ -50,6 +50,12 @@ class CudaGemmTest {
         checkAll(new CudaBackend(be.options().withGemm("cublas").withTf32(true), System.out::println), 1e-3);
     }
 
+    static float[] abs(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
+        return y;
+    }
+
     static void checkAll(Backend gpu, double tol) {
         Random r = new Random(7);
         float[][] ab = {{1f, 0f}, {0.5f, 1f}, {-2f, 0.25f}};
@@ -58,12 +64,17 @@ class CudaGemmTest {
             for (int combo = 0; combo < 4; combo++) {
                 boolean tA = (combo & 1) != 0, tB = (combo & 2) != 0;
                 float alpha = ab[combo % 3][0], beta = ab[combo % 3][1];
-                Pair A = pair(gpu, random(r, batch * M * K, 1)), B = pair(gpu, random(r, batch * K * N, 1));
-                Pair C = pair(gpu, random(r, batch * M * N, 1));
+                float[] a = random(r, batch * M * K, 1), b = random(r, batch * K * N, 1), c = random(r, batch * M * N, 1);
+                Pair A = pair(gpu, a), B = pair(gpu, b), C = pair(gpu, c);
                 CPU.matmul(tA, tB, batch, M, N, K, alpha, A.cpu(), B.cpu(), beta, C.cpu());
                 gpu.matmul(tA, tB, batch, M, N, K, alpha, A.gpu(), B.gpu(), beta, C.gpu());
+                // The scale errors are judged against: |alpha| |op(A)| |op(B)| + |beta| |C|, the size of
+                // the terms summed, so that an output that cancels to near zero is not judged by itself.
+                var magnitude = CPU.upload(abs(c));
+                CPU.matmul(tA, tB, batch, M, N, K, Math.abs(alpha), CPU.upload(abs(a)), CPU.upload(abs(b)), Math.abs(beta), magnitude);
                 assertAgree(String.format("matmul %s tA=%b tB=%b batch=%d M=%d N=%d K=%d alpha=%s beta=%s",
-                        gpu, tA, tB, batch, M, N, K, alpha, beta), gpu, C, tol);
+                        gpu, tA, tB, batch, M, N, K, alpha, beta), CPU.download(C.cpu()), gpu.download(C.gpu()),
+                        CPU.download(magnitude), tol);
             }
         }
         // beta = 0 must not read C: NaN there stays out of the result.

@@ -61,11 +61,16 @@ public final class Gpu {
     }
 
     static void assertAgree(String what, float[] want, float[] got, double tol) {
+        assertAgree(what, want, got, want, tol);
+    }
+
+    /** As above, with the scale taken from {@code magnitude} (same size) instead of the result itself. */
+    static void assertAgree(String what, float[] want, float[] got, float[] magnitude, double tol) {
         assertTrue(want.length == got.length, what + ": sizes " + want.length + " vs " + got.length);
         double scale = 0, worst = 0;
         int at = -1;
         for (int i = 0; i < want.length; i++) {
-            scale = Math.max(scale, Math.abs(want[i]));
+            scale = Math.max(scale, Math.abs(magnitude[i]));
             if (!Float.isFinite(got[i])) { worst = Double.POSITIVE_INFINITY; at = i; break; }
             double d = Math.abs((double) got[i] - want[i]);
             if (d > worst) { worst = d; at = i; }
