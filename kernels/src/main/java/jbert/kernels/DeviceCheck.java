@@ -22,7 +22,8 @@ import static jcuda.driver.JCudaDriver.*;
  *       traffic, next to a device-to-device copy measured in the same run;</li>
  *   <li>GEMM GFLOP/s at BERT-base shapes, for each available GEMM path;</li>
  *   <li>a BERT-base training step (B=32, T=128, random weights), fp32 and TF32 (cuBLAS, or jbert's
- *       tensor-core GEMM on sm_80+).</li>
+ *       tensor-core GEMM on sm_80+);</li>
+ *   <li>a profile of one fp32 step: GPU time per Backend method, matrix products per shape.</li>
  * </ol>
  * Results go to stdout and, as tab-separated {@code section, name, value, unit, note} rows, to the
  * file given by {@code --out}: device-check.sh's summary table reads them.
@@ -69,6 +70,7 @@ public final class DeviceCheck {
             if (hasTf32) c.section("gemm tf32", () -> c.gemm(tf32));
             int s = steps, b = batch, t = seq;
             c.section("step fp32", () -> c.trainingStep(be, "jbert fp32", s, b, t));
+            c.section("profile fp32", () -> c.profile(be, b, t));
             if (hasTf32) {
                 c.section("step tf32", () -> c.trainingStep(tf32, "jbert tf32", s, b, t));
             } else {
@@ -176,6 +178,65 @@ public final class DeviceCheck {
             be.release(b);
             be.release(c);
         }
+    }
+
+    // ---- 4. where the step's GPU time goes ------------------------------------------------------------
+
+    /**
+     * One BERT-base step through a proxy of the backend that brackets every kernel call with CUDA
+     * events: GPU milliseconds per Backend method (matrix products per shape), largest first.
+     */
+    private void profile(CudaBackend backend, int B, int T) {
+        java.util.Map<String, double[]> times = new java.util.HashMap<>();   // key -> {ms, calls}
+        java.util.List<Object[]> pending = new java.util.ArrayList<>();      // {key, start, stop}
+        jbert.engine.Backend timed = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
+                jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
+                    String key = method.getName();
+                    if (key.equals("matmul")) {
+                        key = String.format("matmul%s%s b=%d %dx%dx%d", (Boolean) args[0] ? " A^T" : "", (Boolean) args[1] ? " B^T" : "",
+                                args[2], args[3], args[4], args[5]);
+                    }
+                    CUevent start = new CUevent(), stop = new CUevent();
+                    cuEventCreate(start, 0);
+                    cuEventCreate(stop, 0);
+                    cuEventRecord(start, null);
+                    Object result;
+                    try {
+                        result = method.invoke(backend, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    cuEventRecord(stop, null);
+                    pending.add(new Object[]{key, start, stop});
+                    return result;
+                });
+        BertConfig config = new BertConfig();
+        TrainingStep step = new TrainingStep(config, timed, 1, 5e-5);
+        Batch batch = TrainingStep.randomBatch(B, T, config.vocabSize, config.numLabels(), 0, 2);
+        step.step(batch);                                                   // warm-up, untimed
+        backend.synchronize();
+        for (Object[] p : pending) { cuEventDestroy((CUevent) p[1]); cuEventDestroy((CUevent) p[2]); }
+        pending.clear();
+        long t0 = System.nanoTime();
+        step.step(batch);
+        backend.synchronize();
+        double wallMs = (System.nanoTime() - t0) / 1e6;
+        double total = 0;
+        float[] ms = new float[1];
+        for (Object[] p : pending) {
+            cuEventElapsedTime(ms, (CUevent) p[1], (CUevent) p[2]);
+            double[] acc = times.computeIfAbsent((String) p[0], k -> new double[2]);
+            acc[0] += ms[0];
+            acc[1]++;
+            total += ms[0];
+            cuEventDestroy((CUevent) p[1]);
+            cuEventDestroy((CUevent) p[2]);
+        }
+        row("profile", "kernels, summed", total, "ms", String.format(Locale.ROOT, "%d backend calls; step wall time %.1f ms with events around every call",
+                pending.size(), wallMs));
+        times.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0])).limit(25)
+                .forEach(e -> row("profile", e.getKey(), e.getValue()[0], "ms", String.format(Locale.ROOT, "%.0f calls, %.1f%%",
+                        e.getValue()[1], 100 * e.getValue()[0] / Math.max(1e-9, wallMs))));
     }
 
     // ---- 3. the training step ---------------------------------------------------------------------
