@@ -105,8 +105,13 @@ public final class CudaBackend implements Backend {
         this.kernelChoice = KernelSources.choose(options.kernels(), driver[0], ptxNeeds, nvrtcLoads());
         for (String family : KernelSources.FAMILIES) {
             // A family built for a newer architecture (MatmulTf32: sm_80) is left out on older cards.
-            if (KernelSources.targetOf(KernelSources.ptx(family)) <= computeMajor * 10 + computeMinor) {
+            if (KernelSources.targetOf(KernelSources.ptx(family)) > computeMajor * 10 + computeMinor) continue;
+            try {
                 modules.put(family, loadModule(family));
+            } catch (CudaException e) {
+                if (!family.equals("MatmulTf32")) throw new IllegalStateException("loading " + family + " kernels: " + e.getMessage(), e);
+                // Optional: without it, TF32 falls back to cuBLAS or to fp32.
+                notice.accept("jbert: the TF32 GEMM kernels did not load (" + e.getMessage() + "); TF32 needs cuBLAS here");
             }
         }
         this.allocator = new CachingAllocator<>(new DriverMemory(), this::memoryInfo);
