@@ -45,6 +45,8 @@ public final class BertTokenizer {
     final int padId;
     final String padToken;
     final int padTypeId;
+    /** transformers' clean_up_tokenization_spaces (tokenizer_config.json; true for BERT): decode's final cleanup. */
+    final boolean cleanUpTokenizationSpaces;
 
     private final String[] idToToken;
     private final Map<String, Integer> tokenToId;
@@ -52,7 +54,7 @@ public final class BertTokenizer {
 
     BertTokenizer(BertNormalizer normalizer, boolean preTokenize, WordPiece model, List<AddedTokens.Token> addedTokens,
                   PostProcessor post, WordPieceDecoder decoder, EncodeOptions defaults, Integer padId,
-                  String padToken, int padTypeId) {
+                  String padToken, int padTypeId, boolean cleanUpTokenizationSpaces) {
         this.normalizer = normalizer;
         this.preTokenize = preTokenize;
         this.model = model;
@@ -79,36 +81,41 @@ public final class BertTokenizer {
         this.padToken = padToken != null ? padToken : "[PAD]";
         this.padId = padId != null ? padId : tokenToId.getOrDefault(this.padToken, -1);
         this.padTypeId = padTypeId;
+        this.cleanUpTokenizationSpaces = cleanUpTokenizationSpaces;
     }
 
     // ---- loading and saving -------------------------------------------------------------------
 
     /** Reads a vocab.txt (one token per line, id = line number - 1) with BERT's settings. */
     public static BertTokenizer fromVocab(Path vocabTxt, boolean lowercase) {
-        return TokenizerFiles.readVocabTxt(vocabTxt, lowercase);
+        return TokenizerFiles.readVocabTxt(vocabTxt, lowercase, true);
     }
 
     /** Reads an HF tokenizer.json of a WordPiece model; other models (BPE, Unigram) are refused. */
     public static BertTokenizer fromTokenizerJson(Path tokenizerJson) {
-        return TokenizerFiles.readTokenizerJson(tokenizerJson);
+        return TokenizerFiles.readTokenizerJson(tokenizerJson, true);
     }
 
     /**
      * Reads by name: a {@code *.json} file as tokenizer.json, any other file as vocab.txt, a folder (an HF
-     * model folder) by its tokenizer.json, else its vocab.txt. A vocab.txt is lowercased unless a
-     * tokenizer_config.json beside it says {@code "do_lower_case": false}.
+     * model folder) by its tokenizer.json, else its vocab.txt. A tokenizer_config.json in the same folder
+     * is read as transformers reads it: {@code do_lower_case} (for a vocab.txt) and
+     * {@code clean_up_tokenization_spaces} (for decode); both are true without one.
      */
     public static BertTokenizer load(Path path) {
         if (Files.isDirectory(path)) {
+            TokenizerFiles.Config config = TokenizerFiles.config(path);
             Path json = path.resolve("tokenizer.json");
-            if (Files.exists(json)) return fromTokenizerJson(json);
+            if (Files.exists(json)) return TokenizerFiles.readTokenizerJson(json, config.cleanUpTokenizationSpaces());
             Path vocab = path.resolve("vocab.txt");
-            if (Files.exists(vocab)) return fromVocab(vocab, TokenizerFiles.configLowercase(path));
+            if (Files.exists(vocab))
+                return TokenizerFiles.readVocabTxt(vocab, config.lowercase(), config.cleanUpTokenizationSpaces());
             throw new TokenizerException(path + ": folder has neither tokenizer.json nor vocab.txt");
         }
-        if (path.getFileName() != null && path.getFileName().toString().endsWith(".json")) return fromTokenizerJson(path);
-        Path parent = path.toAbsolutePath().getParent();
-        return fromVocab(path, parent == null || TokenizerFiles.configLowercase(parent));
+        TokenizerFiles.Config config = TokenizerFiles.config(path.toAbsolutePath().getParent());
+        if (path.getFileName() != null && path.getFileName().toString().endsWith(".json"))
+            return TokenizerFiles.readTokenizerJson(path, config.cleanUpTokenizationSpaces());
+        return TokenizerFiles.readVocabTxt(path, config.lowercase(), config.cleanUpTokenizationSpaces());
     }
 
     /**
@@ -428,24 +435,43 @@ public final class BertTokenizer {
 
     // ---- decoding -----------------------------------------------------------------------------
 
-    /** Ids back to text, special tokens skipped (HF's {@code decode(ids, skip_special_tokens=True)}). */
+    /**
+     * Ids back to text as transformers' {@code tokenizer.decode(ids, skip_special_tokens=True)} gives it:
+     * special tokens skipped, "##" pieces glued, spaces before punctuation and in contractions cleaned up.
+     */
     public String decode(int[] ids) {
-        return decode(ids, true);
+        return decode(ids, true, cleanUpTokenizationSpaces);
+    }
+
+    /** As {@link #decode(int[])}, keeping the special tokens when skipSpecialTokens is false. */
+    public String decode(int[] ids, boolean skipSpecialTokens) {
+        return decode(ids, skipSpecialTokens, cleanUpTokenizationSpaces);
     }
 
     /**
-     * Ids back to text: ids without a token are left out, special added tokens too when asked; then the
-     * decoder (WordPiece: "##" pieces glued to the previous token, others after a space, HF's cleanup
-     * of spaces before punctuation and in contractions), or plain space joining without one.
+     * Ids back to text in two stages, as transformers does it:
+     * <ol>
+     *   <li>HF tokenizers' decode: ids without a token are left out, special added tokens too when asked;
+     *       then the decoder (WordPiece: "##" pieces glued to the previous token, others after a space, and
+     *       tokenizers' own cleanup applied to each token on its own), or plain space joining without one;
+     *   <li>with cleanUpTokenizationSpaces, transformers' {@code clean_up_tokenization} on the whole text:
+     *       " ." " ?" " !" " ," lose their space, " ' " becomes "'", " n't" " 'm" " 's" " 've" " 're" are
+     *       glued. It catches what stage 1 cannot see across tokens, e.g. "don ' t" -> "don't".
+     * </ol>
+     * With cleanUpTokenizationSpaces false the result is exactly HF tokenizers' {@code decode}.
      */
-    public String decode(int[] ids, boolean skipSpecialTokens) {
+    public String decode(int[] ids, boolean skipSpecialTokens, boolean cleanUpTokenizationSpaces) {
         List<String> tokens = new ArrayList<>(ids.length);
         for (int id : ids) {
             String t = token(id);
             if (t == null || (skipSpecialTokens && specialId[id])) continue;
             tokens.add(t);
         }
-        return decoder != null ? decoder.decode(tokens) : String.join(" ", tokens);
+        String text = decoder != null ? decoder.decode(tokens) : String.join(" ", tokens);
+        if (!cleanUpTokenizationSpaces) return text;
+        return text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",")
+                .replace(" ' ", "'").replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s")
+                .replace(" 've", "'ve").replace(" 're", "'re");
     }
 
 }

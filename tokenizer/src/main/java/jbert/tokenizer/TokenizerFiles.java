@@ -46,7 +46,7 @@ final class TokenizerFiles {
      * following lowercase), BertPreTokenizer, WordPiece("[UNK]", "##", 100), [CLS]/[SEP] template, and the
      * five special tokens as non-normalized special added tokens.
      */
-    static BertTokenizer readVocabTxt(Path file, boolean lowercase) {
+    static BertTokenizer readVocabTxt(Path file, boolean lowercase, boolean cleanUpTokenizationSpaces) {
         String text = readUtf8(file);
         List<String> tokens = new ArrayList<>();
         Map<String, Integer> ids = new HashMap<>();
@@ -80,7 +80,7 @@ final class TokenizerFiles {
         BertNormalizer normalizer = BertNormalizer.of(true, true, null, lowercase);
         PostProcessor post = PostProcessor.bert("[CLS]", ids.get("[CLS]"), "[SEP]", ids.get("[SEP]"), false);
         return new BertTokenizer(normalizer, true, model, added, post, new WordPieceDecoder("##", true),
-                EncodeOptions.NONE, null, null, 0);
+                EncodeOptions.NONE, null, null, 0, cleanUpTokenizationSpaces);
     }
 
     private static byte[] readBytes(Path file) {
@@ -116,13 +116,22 @@ final class TokenizerFiles {
         return s.startsWith("\uFEFF") ? s.substring(1) : s; // a byte order mark is not part of the first token
     }
 
-    /** do_lower_case from a tokenizer_config.json in dir; true when there is none (BERT uncased). */
-    static boolean configLowercase(Path dir) {
-        Path config = dir.resolve("tokenizer_config.json");
-        if (!Files.exists(config)) return true;
-        JsonNode node = parseJson(config);
-        JsonNode lower = node.get("do_lower_case");
-        return lower == null || lower.isNull() || lower.asBoolean(true);
+    /** What transformers reads from tokenizer_config.json beside the tokenizer files. */
+    record Config(boolean lowercase, boolean cleanUpTokenizationSpaces) {
+        static final Config BERT = new Config(true, true);
+    }
+
+    /** do_lower_case and clean_up_tokenization_spaces of the tokenizer_config.json in dir (both true without one). */
+    static Config config(Path dir) {
+        Path file = dir == null ? null : dir.resolve("tokenizer_config.json");
+        if (file == null || !Files.exists(file)) return Config.BERT;
+        JsonNode node = parseJson(file);
+        return new Config(flag(node, "do_lower_case"), flag(node, "clean_up_tokenization_spaces"));
+    }
+
+    private static boolean flag(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() || v.asBoolean(true);
     }
 
     // ---- tokenizer.json -----------------------------------------------------------------------
@@ -143,7 +152,7 @@ final class TokenizerFiles {
     }
 
     /** Reads tokenizer.json (HF tokenizers' serialization, format "1.0"). */
-    static BertTokenizer readTokenizerJson(Path file) {
+    static BertTokenizer readTokenizerJson(Path file, boolean cleanUpTokenizationSpaces) {
         JsonNode root = parseJson(file);
         Fields f = new Fields(file);
 
@@ -275,7 +284,8 @@ final class TokenizerFiles {
         }
         EncodeOptions defaults = new EncodeOptions(maxLength, truncate, padding, true);
         try {
-            return new BertTokenizer(normalizer, preTokenize, wordPiece, added, post, decoder, defaults, padId, padToken, padTypeId);
+            return new BertTokenizer(normalizer, preTokenize, wordPiece, added, post, decoder, defaults, padId, padToken,
+                    padTypeId, cleanUpTokenizationSpaces);
         } catch (IllegalArgumentException e) {
             throw new TokenizerException(file + ": " + e.getMessage(), e);
         }
@@ -462,7 +472,7 @@ final class TokenizerFiles {
             o.put("single_word", a.singleWord());
             o.put("special", a.special());
         }
-        config.put("clean_up_tokenization_spaces", t.decoder == null || t.decoder.cleanup);
+        config.put("clean_up_tokenization_spaces", t.cleanUpTokenizationSpaces);
         boolean lower = t.normalizer != null && t.normalizer.lowercase;
         config.put("do_lower_case", lower);
         config.put("model_max_length", 512);
