@@ -110,9 +110,12 @@ class TokenizerFilesTest {
         Path folder = dir.resolve("cased");
         Files.createDirectories(folder);
         TestVocab.write(folder);
-        Files.writeString(folder.resolve("tokenizer_config.json"), "{\"do_lower_case\": false}");
-        assertEquals(List.of("[UNK]", "hello"), BertTokenizer.load(folder).tokens("Hello hello"));
-        assertFalse(BertTokenizer.load(folder).lowercase());
+        Files.writeString(folder.resolve("tokenizer_config.json"), "{\"do_lower_case\": false, \"clean_up_tokenization_spaces\": false}");
+        BertTokenizer cased = BertTokenizer.load(folder);
+        assertEquals(List.of("[UNK]", "hello"), cased.tokens("Hello hello"));
+        assertFalse(cased.lowercase());
+        assertEquals("don ' t", cased.decode(cased.encode("don't").ids()));
+        assertEquals("don't", TestVocab.uncased(dir).decode(cased.encode("don't").ids()));
     }
 
     @Test
