@@ -53,7 +53,14 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        int code = run(args, System.out, System.err);
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (OutOfMemoryError e) {
+            // picocli hands Errors on: say what to do in one line instead of a trace.
+            System.err.println("jbert: " + userMessage(e));
+            code = EXIT_INTERNAL;
+        }
         System.out.flush();
         System.exit(code);
     }
@@ -131,7 +138,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         }
         if (ex instanceof UncheckedIOException u) return oneLine(u.getMessage());
         if (ex instanceof OutOfMemoryError) {
-            return "out of memory (" + ex.getMessage() + "); give Java more heap with JBERT_JAVA_OPTS=-Xmx16g, or use a smaller --batch-size";
+            return "out of memory (" + ex.getMessage() + "); give Java more heap (JBERT_JAVA_OPTS=-Xmx16g for ./jbert) or use a smaller --batch-size";
         }
         return null;
     }

@@ -37,6 +37,7 @@ public final class Json {
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
             }
+            readableByAll(tmp); // a temp file is created rw------- ; results are for everyone to read
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -44,6 +45,14 @@ public final class Json {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void readableByAll(Path p) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its default permissions stand
         }
     }
 }

@@ -157,6 +157,10 @@ public final class Trainer {
             return interrupted(opt);
         }
 
+        // Training is over: the gradients and AdamW moments (3x the weights) can go before the final
+        // model is written, so saving never needs more memory than training did.
+        for (Tensor p : params.values()) p.clearGrad();
+        opt = null;
         finish(runStart);
         return Outcome.COMPLETED;
     }
