@@ -1,5 +1,6 @@
 package jbert.engine.io;
 
+import jbert.engine.SharedFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jbert.engine.bert.BertConfig;
@@ -20,7 +21,7 @@ class ConfigJsonTest {
 
     @Test
     void readsTheTinyBertConfig() {
-        BertConfig c = ConfigJson.read(SharedFiles.golden("tiny-bert/config.json"));
+        BertConfig c = ConfigJson.read(SharedFiles.require("golden/tiny-bert/config.json"));
         assertEquals(128, c.vocabSize);
         assertEquals(32, c.hiddenSize);
         assertEquals(2, c.numHiddenLayers);
@@ -54,7 +55,7 @@ class ConfigJsonTest {
 
     /** Writes the tiny config with one change and returns the error message. */
     private String rejected(Consumer<ObjectNode> edit) throws IOException {
-        ObjectNode n = (ObjectNode) JSON.readTree(SharedFiles.golden("tiny-bert/config.json").toFile());
+        ObjectNode n = (ObjectNode) JSON.readTree(SharedFiles.require("golden/tiny-bert/config.json").toFile());
         edit.accept(n);
         Path f = dir.resolve("config.json");
         Files.writeString(f, n.toString());

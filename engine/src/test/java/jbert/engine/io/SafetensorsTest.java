@@ -1,5 +1,6 @@
 package jbert.engine.io;
 
+import jbert.engine.SharedFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -204,7 +205,7 @@ class SafetensorsTest {
 
     @Test
     void readsTheTinyBertGolden() {
-        Path p = SharedFiles.golden("tiny-bert/model.safetensors");
+        Path p = SharedFiles.require("golden/tiny-bert/model.safetensors");
         try (SafetensorsFile f = SafetensorsFile.open(p)) {
             assertEquals("pt", f.metadata().get("format"));
             assertArrayEquals(new int[]{128, 32}, f.shape("bert.embeddings.word_embeddings.weight"));

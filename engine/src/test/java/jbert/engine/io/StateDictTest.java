@@ -1,5 +1,6 @@
 package jbert.engine.io;
 
+import jbert.engine.SharedFiles;
 import jbert.engine.Backends;
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForMaskedLM;
@@ -16,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class StateDictTest {
     private static final String ORIGIN = "tiny/model.safetensors";
 
-    private static BertConfig config() { return ConfigJson.read(SharedFiles.golden("tiny-bert/config.json")); }
+    private static BertConfig config() { return ConfigJson.read(SharedFiles.require("golden/tiny-bert/config.json")); }
 
     private static Map<String, HostTensor> tinyWeights() {
-        try (SafetensorsFile f = SafetensorsFile.open(SharedFiles.golden("tiny-bert/model.safetensors"))) {
+        try (SafetensorsFile f = SafetensorsFile.open(SharedFiles.require("golden/tiny-bert/model.safetensors"))) {
             return f.readAll();
         }
     }

@@ -132,6 +132,9 @@ class ModelResolverTest {
         }
 
         HfFolder.Classifier back = HfFolder.loadClassifier(out, null, Backends.cpu(), 2);
+        Map<String, jbert.engine.io.HostTensor> saved = jbert.engine.io.StateDict.export(c.model());
+        Map<String, jbert.engine.io.HostTensor> loaded = jbert.engine.io.StateDict.export(back.model());
+        for (String k : saved.keySet()) assertEquals(saved.get(k), loaded.get(k), k + " bit-identical after save and load");
         assertArrayEquals(logits(c.model()), logits(back.model()));
         assertEquals(c.tokenizer().encode("the market is up").ids().length,
                 back.tokenizer().encode("the market is up").ids().length);
