@@ -2,35 +2,54 @@
 // [CLS] row select. Each mirrors a method of jbert.engine.Backend and its scalar loop in the CPU
 // reference kernels; the Javadoc there states the math.
 //
-// Launch shape: 1-D grid-stride loops (any n, 64-bit indices) with 256 threads per block, except
-// bias_backward_column_reduce (see there).
+// Technique: grid-stride loops (any n, 64-bit indices, 256 threads per block). The streaming
+// kernels move float4s over the first n/4*4 elements, then finish with a scalar tail: storages start
+// 256-byte aligned, and four loads in flight per thread are what keeps HBM busy (one scalar load per
+// thread leaves a modern GPU well short of its bandwidth).
+
+#define GRID_STRIDE_BEGIN (blockIdx.x * (long long)blockDim.x + threadIdx.x)
+#define GRID_STRIDE ((long long)gridDim.x * blockDim.x)
 
 extern "C" __global__ void add_forward_elementwise(const float* a, const float* b, float* out, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        out[i] = a[i] + b[i];
+    long long n4 = n / 4;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
+        float4 x = reinterpret_cast<const float4*>(a)[i], y = reinterpret_cast<const float4*>(b)[i];
+        reinterpret_cast<float4*>(out)[i] = make_float4(x.x + y.x, x.y + y.y, x.z + y.z, x.w + y.w);
     }
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = a[i] + b[i];
 }
 
 // y += alpha * x (gradient accumulation).
 extern "C" __global__ void axpy_accumulate_elementwise(float alpha, const float* x, float* y, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        y[i] += alpha * x[i];
+    long long n4 = n / 4;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
+        float4 v = reinterpret_cast<const float4*>(x)[i], w = reinterpret_cast<float4*>(y)[i];
+        reinterpret_cast<float4*>(y)[i] = make_float4(w.x + alpha * v.x, w.y + alpha * v.y, w.z + alpha * v.z, w.w + alpha * v.w);
     }
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) y[i] += alpha * x[i];
 }
 
-// out = alpha * x; out may alias x.
+// out = alpha * x; out may alias x (each element is read before it is written, by the same thread).
 extern "C" __global__ void scale_forward_elementwise(float alpha, const float* x, float* out, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        out[i] = alpha * x[i];
+    long long n4 = n / 4;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
+        float4 v = reinterpret_cast<const float4*>(x)[i];
+        reinterpret_cast<float4*>(out)[i] = make_float4(alpha * v.x, alpha * v.y, alpha * v.z, alpha * v.w);
     }
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = alpha * x[i];
 }
 
-// out[r, c] = x[r, c] + bias[c] for x, out [rows, cols].
+// out[r, c] = x[r, c] + bias[c] for x, out [rows, cols]. The bias is read element by element: a
+// float4 of x may straddle two rows when cols is not a multiple of 4.
 extern "C" __global__ void bias_forward_broadcast_rows(const float* x, const float* bias, float* out, int rows, int cols) {
-    long long n = (long long)rows * cols;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        out[i] = x[i] + bias[i % cols];
+    long long n = (long long)rows * cols, n4 = n / 4;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
+        float4 v = reinterpret_cast<const float4*>(x)[i];
+        long long e = 4 * i;
+        reinterpret_cast<float4*>(out)[i] = make_float4(v.x + bias[e % cols], v.y + bias[(e + 1) % cols],
+                                                        v.z + bias[(e + 2) % cols], v.w + bias[(e + 3) % cols]);
     }
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = x[i] + bias[i % cols];
 }
 
 // dbias[c] += sum over r of dout[r, c].
@@ -55,16 +74,14 @@ extern "C" __global__ void bias_backward_column_reduce(const float* dout, float*
     }
 }
 
-// out = tanh(x) (the pooler's activation).
+// out = tanh(x) (the pooler's activation: [B, H], small).
 extern "C" __global__ void tanh_forward_elementwise(const float* x, float* out, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        out[i] = tanhf(x[i]);
-    }
+    for (long long i = GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = tanhf(x[i]);
 }
 
 // dx += dout * (1 - y^2), y = tanh(x) kept by forward.
 extern "C" __global__ void tanh_backward_elementwise(const float* y, const float* dout, float* dx, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+    for (long long i = GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) {
         float yi = y[i];
         dx[i] += dout[i] * (1.0f - yi * yi);
     }
@@ -73,7 +90,7 @@ extern "C" __global__ void tanh_backward_elementwise(const float* y, const float
 // out[b, :] = x[b, index, :] for x [B, T, H]: the [CLS] row that BERT's pooler reads.
 extern "C" __global__ void select_token_forward_gather(const float* x, float* out, int B, int T, int H, int index) {
     long long n = (long long)B * H;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+    for (long long i = GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) {
         long long b = i / H, h = i % H;
         out[i] = x[(b * T + index) * H + h];
     }
@@ -82,7 +99,7 @@ extern "C" __global__ void select_token_forward_gather(const float* x, float* ou
 // dx[b, index, :] += dout[b, :].
 extern "C" __global__ void select_token_backward_scatter(const float* dout, float* dx, int B, int T, int H, int index) {
     long long n = (long long)B * H;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+    for (long long i = GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) {
         long long b = i / H, h = i % H;
         dx[(b * T + index) * H + h] += dout[i];
     }

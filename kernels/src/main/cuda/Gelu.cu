@@ -17,24 +17,50 @@ __device__ __forceinline__ float gelu_derivative(float x) {
     return cdf + x * pdf;
 }
 
+#define GRID_STRIDE_BEGIN (blockIdx.x * (long long)blockDim.x + threadIdx.x)
+#define GRID_STRIDE ((long long)gridDim.x * blockDim.x)
+
+// The streaming kernels below move float4s over the first n/4*4 elements and finish with a scalar
+// tail (storages start 256-byte aligned; four loads in flight per thread keep HBM busy).
+
 extern "C" __global__ void gelu_forward_elementwise(const float* x, float* out, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        out[i] = gelu_value(x[i]);
+    long long n4 = n / 4;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
+        float4 v = reinterpret_cast<const float4*>(x)[i];
+        reinterpret_cast<float4*>(out)[i] = make_float4(gelu_value(v.x), gelu_value(v.y), gelu_value(v.z), gelu_value(v.w));
     }
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = gelu_value(x[i]);
 }
 
 // dx += dout * gelu'(x).
 extern "C" __global__ void gelu_backward_elementwise(const float* x, const float* dout, float* dx, long long n) {
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        dx[i] += dout[i] * gelu_derivative(x[i]);
+    long long n4 = n / 4;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
+        float4 v = reinterpret_cast<const float4*>(x)[i], d = reinterpret_cast<const float4*>(dout)[i];
+        float4 g = reinterpret_cast<float4*>(dx)[i];
+        g.x += d.x * gelu_derivative(v.x);
+        g.y += d.y * gelu_derivative(v.y);
+        g.z += d.z * gelu_derivative(v.z);
+        g.w += d.w * gelu_derivative(v.w);
+        reinterpret_cast<float4*>(dx)[i] = g;
     }
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) dx[i] += dout[i] * gelu_derivative(x[i]);
 }
 
 // Fused bias + GELU for the feed-forward up-projection: pre = x + bias (kept for backward),
-// out = gelu(pre); x, pre, out [rows, cols], bias [cols].
+// out = gelu(pre); x, pre, out [rows, cols], bias [cols]. pre may be the same storage as out
+// (inference keeps nothing): each element's out is computed from the pre value just made, and the
+// float4 store of out comes after the store of pre.
 extern "C" __global__ void bias_gelu_forward_fused(const float* x, const float* bias, float* pre, float* out, int rows, int cols) {
-    long long n = (long long)rows * cols;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+    long long n = (long long)rows * cols, n4 = n / 4;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
+        float4 v = reinterpret_cast<const float4*>(x)[i];
+        long long e = 4 * i;
+        float4 p = make_float4(v.x + bias[e % cols], v.y + bias[(e + 1) % cols], v.z + bias[(e + 2) % cols], v.w + bias[(e + 3) % cols]);
+        reinterpret_cast<float4*>(pre)[i] = p;
+        reinterpret_cast<float4*>(out)[i] = make_float4(gelu_value(p.x), gelu_value(p.y), gelu_value(p.z), gelu_value(p.w));
+    }
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) {
         float p = x[i] + bias[i % cols];
         pre[i] = p;
         out[i] = gelu_value(p);

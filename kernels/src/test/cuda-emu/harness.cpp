@@ -59,11 +59,12 @@ static Vec randn(size_t n, double scale = 1) {
     return v;
 }
 
-static void check(const std::string& what, const Vec& want, const Vec& got, double tol) {
+// max |got - want| / max |scale|, scale defaulting to want itself (the tensor's own size).
+static void check(const std::string& what, const Vec& want, const Vec& got, double tol, const Vec* magnitude = nullptr) {
     double scale = 0, worst = 0;
     size_t at = 0;
     for (size_t i = 0; i < want.size(); i++) {
-        scale = std::max(scale, (double)std::fabs(want[i]));
+        scale = std::max(scale, (double)std::fabs(magnitude ? (*magnitude)[i] : want[i]));
         double d = std::isfinite(got[i]) ? std::fabs((double)got[i] - want[i]) : INFINITY;
         if (d > worst) { worst = d; at = i; }
     }
@@ -88,6 +89,19 @@ static double geluRef(double x) { return x * 0.5 * (1 + std::erf(x / std::sqrt(2
 static double geluDRef(double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI); }
 
 static void testElementwise() {
+    for (long long n : {1LL, 3LL, 4LL, 7LL, 4097LL, 100003LL}) {
+        Vec a = randn(n), b = randn(n), out(n), want(n);
+        launch(elementwise::add_forward_elementwise, {grid(n)}, {THREADS}, a.data(), b.data(), out.data(), n);
+        for (long long i = 0; i < n; i++) want[i] = a[i] + b[i];
+        check("add n=" + std::to_string(n), want, out, 0);
+        Vec b2 = b;
+        launch(elementwise::axpy_accumulate_elementwise, {grid(n)}, {THREADS}, -0.37f, a.data(), b.data(), n);
+        for (long long i = 0; i < n; i++) want[i] = b2[i] + -0.37f * a[i];
+        check("axpy n=" + std::to_string(n), want, b, 0);
+        for (long long i = 0; i < n; i++) want[i] = 2.5f * a[i];
+        launch(elementwise::scale_forward_elementwise, {grid(n)}, {THREADS}, 2.5f, a.data(), a.data(), n);   // in place
+        check("scale in place n=" + std::to_string(n), want, a, 0);
+    }
     for (int s : {1, 7, 33, 5000}) {
         int rows = s % 7 + 1, cols = s;
         long long n = (long long)rows * cols;
@@ -128,6 +142,9 @@ static void testGelu() {
         std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
         check("biasGelu pre " + shape, wantPre, pre, 0);
         check("biasGelu out " + shape, wantOut, out, 1e-6);
+        Vec same(n);
+        launch(gelu::bias_gelu_forward_fused, {grid(n)}, {THREADS}, x.data(), bias.data(), same.data(), same.data(), rows, cols);
+        check("biasGelu pre == out " + shape, wantOut, same, 1e-6);
         Vec dout = randn(n), dx = randn(n), db = randn(cols), dxWant = dx, dbWant = db;
         int per = rowsPerBlock(rows, cols);
         launch(gelu::bias_gelu_backward_fused_column_reduce, {(unsigned)(cols + 31) / 32, (unsigned)((rows + per - 1) / per)}, {32, 16},
@@ -267,6 +284,10 @@ static void testPermuteEmbeddingDropout() {
         launch(dropout::dropout_forward_counter_rng, {grid(m)}, {THREADS}, xin.data(), o.data(), m, p, s, (unsigned long long)seed);
         for (long long i = 0; i < m; i++) ow[i] = uniform(seed, i) >= p ? xin[i] * s : 0.0f;
         check("dropout p=" + std::to_string(p), ow, o, 0);
+        Vec dx = randn(m), dxw = dx;
+        launch(dropout::dropout_backward_counter_rng, {grid(m)}, {THREADS}, xin.data(), dx.data(), m, p, s, (unsigned long long)seed);
+        for (long long i = 0; i < m; i++) if (uniform(seed, i) >= p) dxw[i] += xin[i] * s;
+        check("dropoutBackward p=" + std::to_string(p), dxw, dx, 0);
     }
 }
 
@@ -339,23 +360,26 @@ static void testMatmul(bool tf32) {
         for (int combo = 0; combo < 4; combo++) {
             bool tA = combo & 1, tB = combo & 2;
             float alpha = ab[combo % 3][0], beta = ab[combo % 3][1];
-            Vec A = randn((size_t)batch * M * K), B = randn((size_t)batch * K * N), C = randn((size_t)batch * M * N), W = C;
+            Vec A = randn((size_t)batch * M * K), B = randn((size_t)batch * K * N), C = randn((size_t)batch * M * N), W = C, mag = C;
             for (int b = 0; b < batch; b++)
                 for (int i = 0; i < M; i++)
                     for (int j = 0; j < N; j++) {
-                        double dot = 0;
+                        double dot = 0, absDot = 0;
                         for (int k = 0; k < K; k++) {
                             float a = tA ? A[b * M * K + k * M + i] : A[b * M * K + i * K + k];
                             float bb = tB ? B[b * K * N + j * K + k] : B[b * K * N + k * N + j];
                             dot += (double)a * bb;
+                            absDot += std::fabs((double)a * bb);
                         }
                         double old = beta == 0 ? 0 : (double)beta * W[b * M * N + i * N + j];
                         W[b * M * N + i * N + j] = (float)(alpha * dot + old);
+                        // errors are judged against the size of the terms summed, not the (maybe cancelled) result
+                        mag[b * M * N + i * N + j] = (float)(std::fabs(alpha) * absDot + std::fabs(old));
                     }
             gemm(tA, tB, batch, M, N, K, alpha, A, B, beta, C, tf32);
             char what[160];
             std::snprintf(what, sizeof what, "matmul%s tA=%d tB=%d batch=%d M=%d N=%d K=%d alpha=%g beta=%g", tf32 ? " tf32" : "", tA, tB, batch, M, N, K, alpha, beta);
-            check(what, W, C, tf32 ? 1e-3 : 1e-5);
+            check(what, W, C, tf32 ? 1e-3 : 1e-5, &mag);
         }
     }
 }
