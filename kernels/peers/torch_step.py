@@ -53,11 +53,16 @@ def main():
 
 
 def run(torch, BertConfig, BertForSequenceClassification, dev, args, attn, tf32):
-    torch.backends.cuda.matmul.allow_tf32 = tf32
+    # "high" lets float32 matrix products use TF32 tensor cores; "highest" keeps them in fp32.
+    torch.set_float32_matmul_precision("high" if tf32 else "highest")
     torch.backends.cudnn.allow_tf32 = tf32
     torch.manual_seed(0)
-    config = BertConfig(attn_implementation=attn)          # bert-base shapes, dropout 0.1
+    config = BertConfig()                                   # bert-base shapes, dropout 0.1
+    config._attn_implementation = attn                      # how transformers picks its attention code
     model = BertForSequenceClassification(config).to(dev).train()
+    used = getattr(model.config, "_attn_implementation", "?")
+    if used != attn:
+        raise RuntimeError(f"asked for {attn} attention, transformers uses {used}")
     # HF Trainer: no weight decay for biases and LayerNorm weights.
     decay = [p for n, p in model.named_parameters() if not (n.endswith(".bias") or "LayerNorm" in n)]
     no_decay = [p for n, p in model.named_parameters() if n.endswith(".bias") or "LayerNorm" in n]
