@@ -44,8 +44,9 @@ public final class ModelResolver {
 
     /** {@link #resolve(String, Consumer)} with the cache under {@code home} instead of {@link JbertHome}. */
     public static Path resolve(String spec, Path home, Consumer<String> notice) {
-        if (spec.equals(BERT_BASE_UNCASED)) return bertBaseUncased(home, notice);
         Path p = Path.of(spec);
+        // As in transformers' from_pretrained, a folder of that name wins over the model name.
+        if (spec.equals(BERT_BASE_UNCASED) && !Files.isDirectory(p)) return bertBaseUncased(home, notice);
         if (Files.isRegularFile(p)) {
             throw new UserError("--model " + spec + ": a file; expected a model folder or one of " + KNOWN);
         }
@@ -54,6 +55,8 @@ public final class ModelResolver {
         }
         if (isHfFolder(p)) return p;
         if (TfCheckpoint.isCheckpointFolder(p)) return convertTfFolder(p, home, notice);
+        boolean hasWeights = Files.isRegularFile(p.resolve(Safetensors.SINGLE_FILE)) || Files.isRegularFile(p.resolve(Safetensors.INDEX_FILE));
+        if (hasWeights) throw ModelFormatException.in(p, "weights but no config.json");
         String why = Files.isRegularFile(p.resolve("pytorch_model.bin"))
                 ? "only pytorch_model.bin (a pickle), which jbert does not read; save it with safetensors"
                 : "no weights (" + Safetensors.SINGLE_FILE + ", " + Safetensors.INDEX_FILE + " or a TF checkpoint)";

@@ -50,6 +50,13 @@ class ModelResolverTest {
     }
 
     @Test
+    void weightsWithoutConfigAreRejected() throws IOException {
+        Files.copy(TestData.tinyBert().resolve("model.safetensors"), tmp.resolve("model.safetensors"));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelResolver.resolve(tmp.toString(), m -> {}));
+        assertEquals(tmp + ": weights but no config.json", e.getMessage());
+    }
+
+    @Test
     void unknownNamesAndFilesAreUserErrors() throws IOException {
         UserError e = assertThrows(UserError.class, () -> ModelResolver.resolve("bert-huge-cased", m -> {}));
         assertTrue(e.getMessage().startsWith("--model bert-huge-cased: no such folder, and not a known model name [bert-base-uncased]"));
