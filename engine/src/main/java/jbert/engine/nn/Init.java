@@ -1,6 +1,6 @@
 package jbert.engine.nn;
 
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Parameter initialisation as HF's {@code BertPreTrainedModel._init_weights}: weights of Linear and
@@ -8,11 +8,15 @@ import java.util.Random;
  * embedding row of padding_idx zeroed. One seeded generator per model makes it reproducible.
  */
 public final class Init {
-    private final Random random;
+    /**
+     * SplittableRandom's nextGaussian is the JDK's ziggurat sampler: about 10x faster than
+     * java.util.Random's polar method, which matters for BERT-base's 110M draws.
+     */
+    private final SplittableRandom random;
     private final double std;
 
     public Init(long seed, double std) {
-        this.random = new Random(seed);
+        this.random = new SplittableRandom(seed);
         this.std = std;
     }
 
