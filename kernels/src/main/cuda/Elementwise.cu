@@ -45,9 +45,15 @@ extern "C" __global__ void bias_forward_broadcast_rows(const float* x, const flo
     long long n = (long long)rows * cols, n4 = n / 4;
     for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
         float4 v = reinterpret_cast<const float4*>(x)[i];
-        long long e = 4 * i;
-        reinterpret_cast<float4*>(out)[i] = make_float4(v.x + bias[e % cols], v.y + bias[(e + 1) % cols],
-                                                        v.z + bias[(e + 2) % cols], v.w + bias[(e + 3) % cols]);
+        int c = (int)((4 * i) % cols);                     // one division per 4 elements, then wrap by hand
+        v.x += bias[c];
+        if (++c == cols) c = 0;
+        v.y += bias[c];
+        if (++c == cols) c = 0;
+        v.z += bias[c];
+        if (++c == cols) c = 0;
+        v.w += bias[c];
+        reinterpret_cast<float4*>(out)[i] = v;
     }
     for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = x[i] + bias[i % cols];
 }

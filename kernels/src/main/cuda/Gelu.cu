@@ -54,9 +54,15 @@ extern "C" __global__ void gelu_backward_elementwise(const float* x, const float
 extern "C" __global__ void bias_gelu_forward_fused(const float* x, const float* bias, float* pre, float* out, int rows, int cols) {
     long long n = (long long)rows * cols, n4 = n / 4;
     for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
-        float4 v = reinterpret_cast<const float4*>(x)[i];
-        long long e = 4 * i;
-        float4 p = make_float4(v.x + bias[e % cols], v.y + bias[(e + 1) % cols], v.z + bias[(e + 2) % cols], v.w + bias[(e + 3) % cols]);
+        float4 p = reinterpret_cast<const float4*>(x)[i];
+        int c = (int)((4 * i) % cols);                     // one division per 4 elements, then wrap by hand
+        p.x += bias[c];
+        if (++c == cols) c = 0;
+        p.y += bias[c];
+        if (++c == cols) c = 0;
+        p.z += bias[c];
+        if (++c == cols) c = 0;
+        p.w += bias[c];
         reinterpret_cast<float4*>(pre)[i] = p;
         reinterpret_cast<float4*>(out)[i] = make_float4(gelu_value(p.x), gelu_value(p.y), gelu_value(p.z), gelu_value(p.w));
     }
