@@ -29,6 +29,4 @@ public final class CudaStorage implements Storage {
         block = null;
         return b;
     }
-
-    boolean released() { return block == null; }
 }
