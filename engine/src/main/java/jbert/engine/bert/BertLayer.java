@@ -54,9 +54,9 @@ public final class BertLayer extends Module {
         // (a Linear's backward needs its input, not its output): no extra buffer per op.
         Tensor ctx = selfAttention.forward(x, mask, B, T);                           // [B*T, H]
         Tensor attn = attentionDropout.forwardInPlace(attentionDense.forward(ctx));  // [B*T, H]
-        Tensor a = attentionNorm.forwardResidual(attn, x);                           // [B*T, H]
+        Tensor a = attentionNorm.forwardResidualInPlace(attn, x);                    // [B*T, H]
         Tensor h = BiasGelu.forwardInPlace(intermediateDense.forwardNoBias(a), intermediateDense.bias); // [B*T, I]
         Tensor o = outputDropout.forwardInPlace(outputDense.forward(h));             // [B*T, H]
-        return outputNorm.forwardResidual(o, a);                                     // [B*T, H]
+        return outputNorm.forwardResidualInPlace(o, a);                              // [B*T, H]
     }
 }

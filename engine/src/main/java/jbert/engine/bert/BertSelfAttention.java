@@ -50,11 +50,11 @@ public final class BertSelfAttention extends Module {
         Tensor probs = Softmax.forwardInPlace(scores, mask, (float) (1.0 / Math.sqrt(D))); // [B, NH, T, T], over scores
         probs = dropout.forward(probs);                                    // [B, NH, T, T]
         Tensor context = Matmul.forward(probs, v, false);                  // [B, NH, T, D]
-        return SwapAxes12.forward(context).reshape(B * T, NH * D);         // [B, T, NH, D] -> [B*T, H]
+        return SwapAxes12.forwardInPlace(context).reshape(B * T, NH * D);  // [B, T, NH, D] -> [B*T, H]
     }
 
-    /** [B*T, H] to [B, NH, T, D]. */
+    /** [B*T, H] to [B, NH, T, D], over the projection's own storage (nothing else reads it). */
     private Tensor splitHeads(Tensor x, int B, int T) {
-        return SwapAxes12.forward(x.reshape(B, T, NH, D));                 // [B, T, NH, D] -> [B, NH, T, D]
+        return SwapAxes12.forwardInPlace(x.reshape(B, T, NH, D));          // [B, T, NH, D] -> [B, NH, T, D]
     }
 }

@@ -23,4 +23,9 @@ public final class LayerNorm extends Module {
     public Tensor forwardResidual(Tensor x, Tensor residual) {
         return AddLayerNorm.forward(x, residual, weight, bias, eps);
     }
+
+    /** As {@link #forwardResidual}, with x + residual written over x (see {@link AddLayerNorm#forwardInPlace}). */
+    public Tensor forwardResidualInPlace(Tensor x, Tensor residual) {
+        return AddLayerNorm.forwardInPlace(x, residual, weight, bias, eps);
+    }
 }

@@ -23,17 +23,31 @@ public final class AddLayerNorm extends Op {
     }
 
     public static Tensor forward(Tensor a, Tensor b, Tensor gamma, Tensor beta, float eps) {
+        return forward(a, b, gamma, beta, eps, false);
+    }
+
+    /**
+     * The same op with s = a + b written over a's own storage (a's values are gone; s, kept for
+     * backward, is a view of them). Only for an a that nothing else reads: in BERT the sublayer's
+     * dropped-out dense product, whose ops' backward passes need gradients only. Saves an [N, H]
+     * buffer per use.
+     */
+    public static Tensor forwardInPlace(Tensor a, Tensor b, Tensor gamma, Tensor beta, float eps) {
+        return forward(a, b, gamma, beta, eps, true);
+    }
+
+    private static Tensor forward(Tensor a, Tensor b, Tensor gamma, Tensor beta, float eps, boolean inPlace) {
         Shapes.same("AddLayerNorm", a, b);
         LayerNorm.checkParams(a, gamma, beta);
         int rows = Shapes.rows(a), cols = a.dim(-1);
         Tensor y = a.zerosLike();                                          // [N, H]
-        Tensor sum = a.zerosLike();                                        // [N, H]
+        Tensor sum = inPlace ? Tensor.view(a, a.shape()) : a.zerosLike();  // [N, H]
         Tensor mean = Tensor.zeros(a.backend(), rows);                     // [N]
         Tensor rstd = Tensor.zeros(a.backend(), rows);                     // [N]
         a.backend().residualLayernormForward(a.storage(), b.storage(), gamma.storage(), beta.storage(), sum.storage(),
                 y.storage(), mean.storage(), rstd.storage(), rows, cols, eps);
         if (!Grad.recording(a, b, gamma, beta)) {
-            sum.release(); mean.release(); rstd.release();
+            sum.release(); mean.release(); rstd.release();                 // (a view's release frees nothing)
             return y;
         }
         return new AddLayerNorm(a, b, gamma, beta, sum, mean, rstd).record(y);

@@ -12,19 +12,20 @@ import java.util.function.UnaryOperator;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * The in-place variants (dropout, masked softmax, bias + GELU written over their input's storage) give
- * exactly the out-of-place op's output and exactly its gradients for everything upstream, when their
- * input is a fresh product that nothing else reads (how the model uses them). Sizes are not multiples
- * of the vector width; both the fast and the reference CPU kernels are checked.
+ * The in-place variants (dropout, masked softmax, bias + GELU, residual + LayerNorm, head permute,
+ * each written over its input's storage) give exactly the out-of-place op's output and exactly its
+ * gradients for everything upstream, when their input is a fresh product that nothing else reads (how
+ * the model uses them). Sizes are not multiples of the vector width; both the fast and the reference
+ * CPU kernels are checked.
  */
 class InPlaceOpsTest {
 
     /**
      * Runs x = a W^T (a fresh product), then op(x), then backward from a fixed seed; returns the output
-     * followed by dL/da, dL/dW and, when given, dL/d(extra).
+     * followed by dL/da, dL/dW and dL/d(each extra input).
      */
     private static float[][] run(Backend be, int rows, int in, int out, int[] viewShape, UnaryOperator<Tensor> op,
-                                 Tensor extra) {
+                                 Tensor... extras) {
         Random r = new Random(11);
         Tensor a = Tensor.of(be, GradCheck.random(r, rows * in), rows, in).requireGrad();      // [rows, in]
         Tensor w = Tensor.of(be, GradCheck.random(r, out * in), out, in).requireGrad();        // [out, in]
@@ -32,20 +33,28 @@ class InPlaceOpsTest {
         Tensor y = op.apply(viewShape == null ? x : x.reshape(viewShape));
         float[] values = y.toArray();
         y.backward(GradCheck.random(r, (int) y.size()));
-        float[] dExtra = extra == null ? new float[0] : extra.grad().toArray();
-        if (extra != null) extra.clearGrad();
-        return new float[][]{values, a.grad().toArray(), w.grad().toArray(), dExtra};
+        float[][] result = new float[3 + extras.length][];
+        result[0] = values;
+        result[1] = a.grad().toArray();
+        result[2] = w.grad().toArray();
+        for (int i = 0; i < extras.length; i++) {
+            result[3 + i] = extras[i].grad().toArray();
+            extras[i].clearGrad();
+        }
+        return result;
     }
 
     private static void assertSame(float[][] want, float[][] got, String what) {
-        String[] names = {"output", "dL/da", "dL/dW", "dL/dbias"};
-        for (int i = 0; i < want.length; i++) assertArrayEquals(want[i], got[i], 0f, what + ": " + names[i]);
+        for (int i = 0; i < want.length; i++) {
+            String name = i == 0 ? "output" : i == 1 ? "dL/da" : i == 2 ? "dL/dW" : "dL/d(input " + (i - 3) + ")";
+            assertArrayEquals(want[i], got[i], 0f, what + ": " + name);
+        }
     }
 
     @Test void dropoutInPlaceMatchesDropout() {
         for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
-            float[][] want = run(be, 7, 5, 37, null, x -> Dropout.forward(x, 0.3f, 99), null);
-            float[][] got = run(be, 7, 5, 37, null, x -> Dropout.forwardInPlace(x, 0.3f, 99), null);
+            float[][] want = run(be, 7, 5, 37, null, x -> Dropout.forward(x, 0.3f, 99));
+            float[][] got = run(be, 7, 5, 37, null, x -> Dropout.forwardInPlace(x, 0.3f, 99));
             assertSame(want, got, "dropout on " + be);
         }
     }
@@ -57,8 +66,8 @@ class InPlaceOpsTest {
             for (int t = 15; t < T; t++) m[T + t] = -Float.MAX_VALUE;                     // padding in item 1
             Tensor mask = Tensor.of(be, m, B, T);                                          // [B, T]
             int[] shape = {B, NH, T, T};
-            float[][] want = run(be, B * NH * T, 6, T, shape, s -> Softmax.forward(s, mask, 0.125f), null);
-            float[][] got = run(be, B * NH * T, 6, T, shape, s -> Softmax.forwardInPlace(s, mask, 0.125f), null);
+            float[][] want = run(be, B * NH * T, 6, T, shape, s -> Softmax.forward(s, mask, 0.125f));
+            float[][] got = run(be, B * NH * T, 6, T, shape, s -> Softmax.forwardInPlace(s, mask, 0.125f));
             assertSame(want, got, "softmax on " + be);
         }
     }
@@ -69,6 +78,29 @@ class InPlaceOpsTest {
             float[][] want = run(be, 9, 5, 37, null, x -> BiasGelu.forward(x, bias), bias);
             float[][] got = run(be, 9, 5, 37, null, x -> BiasGelu.forwardInPlace(x, bias), bias);
             assertSame(want, got, "bias + GELU on " + be);
+        }
+    }
+
+    @Test void addLayerNormInPlaceMatchesAddLayerNorm() {
+        for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
+            Random r = new Random(5);
+            Tensor residual = Tensor.of(be, GradCheck.random(r, 9 * 37), 9, 37).requireGrad();  // [9, 37]
+            Tensor gamma = Tensor.of(be, GradCheck.random(r, 37), 37).requireGrad();            // [37]
+            Tensor beta = Tensor.of(be, GradCheck.random(r, 37), 37).requireGrad();             // [37]
+            float[][] want = run(be, 9, 5, 37, null, x -> AddLayerNorm.forward(x, residual, gamma, beta, 1e-12f),
+                    residual, gamma, beta);
+            float[][] got = run(be, 9, 5, 37, null, x -> AddLayerNorm.forwardInPlace(x, residual, gamma, beta, 1e-12f),
+                    residual, gamma, beta);
+            assertSame(want, got, "residual + LayerNorm on " + be);
+        }
+    }
+
+    @Test void swapAxesInPlaceMatchesSwapAxes() {
+        int[] shape = {2, 3, 5, 7};                                                            // [B, T, NH, D]
+        for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
+            float[][] want = run(be, 6, 4, 35, shape, SwapAxes12::forward);
+            float[][] got = run(be, 6, 4, 35, shape, SwapAxes12::forwardInPlace);
+            assertSame(want, got, "head permute on " + be);
         }
     }
 }
