@@ -212,6 +212,33 @@ class CommandLineTest {
     }
 
     @Test
+    void genericJsonlWithNamedLabels() throws IOException {
+        String[] names = {"negative", "positive", "neutral"};
+        StringBuilder train = new StringBuilder(), eval = new StringBuilder();
+        List<String[]> rows = TestData.sentiment(24, 3);
+        for (int i = 0; i < rows.size(); i++) {
+            String line = "{\"body\": \"" + rows.get(i)[0] + "\", \"mood\": \"" + names[Integer.parseInt(rows.get(i)[1])] + "\"}\n";
+            (i < 18 ? train : eval).append(line);
+        }
+        Path tr = Files.writeString(tmp.resolve("train.jsonl"), train), ev = Files.writeString(tmp.resolve("dev.jsonl"), eval);
+        Path run = tmp.resolve("j");
+        Result r = jbert("train", "--model", model.toString(), "--train-file", tr.toString(), "--eval-file", ev.toString(),
+                "--text-column", "body", "--label-column", "mood", "--epochs", "1", "--output", run.toString(), "--device", "cpu",
+                "--progress", "none", "--no-charts");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("labels: negative, neutral, positive"), r.out());
+        JsonNode cfg = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+        assertEquals("neutral", cfg.path("id2label").path("1").asText());
+        assertEquals(2, cfg.path("label2id").path("positive").asInt());
+
+        Files.writeString(ev, eval + "{\"body\": \"stock\", \"mood\": \"furious\"}\n");
+        Result bad = jbert("train", "--model", model.toString(), "--train-file", tr.toString(), "--eval-file", ev.toString(),
+                "--text-column", "body", "--label-column", "mood", "--epochs", "1", "--output", tmp.resolve("j2").toString(), "--device", "cpu");
+        assertEquals(2, bad.code());
+        assertEquals("jbert: " + ev + " line 7: unknown label 'furious' (labels: negative, neutral, positive, or ids 0-2)", bad.err().strip());
+    }
+
+    @Test
     void tokenizeWritesJsonLinesAtomically() throws IOException {
         Path in = Files.writeString(tmp.resolve("in.txt"), "The market rallied!\nstock down\n\n");
         Path out = tmp.resolve("out.jsonl");
