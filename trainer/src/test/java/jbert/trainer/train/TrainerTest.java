@@ -180,6 +180,19 @@ class TrainerTest {
     }
 
     @Test
+    void maxStepsEndsMidEpochWithAFinalEvaluation() {
+        TrainConfig c = new TrainConfig(6, 4, 32, 5e-3, 0.9, 0.999, 1e-8, 0.01, 0, 1.0, 42, 10, 0);
+        Trainer t = new Trainer(c, run(tmp.resolve("m"), tinyModel(42), new ByteArrayOutputStream()));
+        assertEquals(Trainer.Outcome.COMPLETED, t.run(null));
+        assertEquals(10, t.metrics().steps.size());
+        assertEquals(List.of("base", "step 10"), t.metrics().evals.stream().map(e -> e.name()).toList());
+        assertEquals(10 / 16.0, t.metrics().last().epoch(), 1e-12);
+        // The schedule decays to 0 over the 10 steps, not over 6 epochs.
+        assertEquals(5e-3 / 10, t.metrics().steps.get(9).lr(), 1e-15);
+        assertEquals(List.of(10), Checkpoints.list(tmp.resolve("m")).stream().map(Checkpoints::step).toList());
+    }
+
+    @Test
     void resumeRefusesOtherSettings() {
         Path dir = tmp.resolve("c");
         Trainer.Run first = run(dir, tinyModel(42), new ByteArrayOutputStream());
