@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * folded into a double total: a float sum of 64 terms loses at most ~64 ulps, and the double total
  * keeps that from growing with the row count (4096 rows for B=32, T=128).
  *
- * <p>Each thread owns one ColumnSums over its contiguous rows; {@link #addTo} then adds the threads'
- * totals in thread order, so the result depends only on the thread count.
+ * <p>Each chunk of rows (see {@link Parallel}) owns one ColumnSums; {@link #addTo} then adds the
+ * chunks' totals in chunk order, so the result depends only on the thread count, never on timing.
  */
 final class ColumnSums {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

@@ -52,7 +52,7 @@ final class FusedAdamW {
 
     /**
      * Sum of x^2: fixed blocks of {@value #BLOCK} elements summed in float lanes, the block sums added in
-     * double, and the threads' partial sums added in thread order (deterministic per thread count).
+     * double, and the chunks' partial sums added in chunk order (deterministic per thread count).
      */
     static double sumOfSquares(float[] x, int n) {
         int blocks = (n + BLOCK - 1) / BLOCK;
@@ -67,7 +67,7 @@ final class FusedAdamW {
                     FloatVector v = FloatVector.fromArray(S, x, i, S.indexInRange(i, hi));
                     acc = v.fma(v, acc);
                 }
-                s += VectorLayerNorm.sumLanes(acc);
+                s += VectorMath.sumLanes(acc);
             }
             partial[p] = s;
         });

@@ -3,6 +3,7 @@ package jbert.engine.cpu;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
@@ -10,9 +11,12 @@ import java.util.function.IntConsumer;
  * The CPU kernels' thread pool: a fixed number of threads (system property {@code jbert.threads}, else
  * environment variable {@code JBERT_THREADS}, else the number of cores), created once.
  *
- * <p>Work is always split the same way for a given thread count: {@link #forRange} cuts [0, n) into
- * equal contiguous chunks, one per part, and every kernel that sums across parts does so in part
- * order. So results never depend on which thread finished first, and a training run repeats bit for bit.
+ * <p>Work is cut into chunks whose boundaries depend only on the sizes and the thread count:
+ * {@link #forRange} cuts [0, n) into at most {@value #CHUNKS_PER_THREAD} equal contiguous chunks per
+ * thread. Threads take chunks as they come free, so a thread that the OS pauses (this machine is shared)
+ * holds up one small chunk rather than half the work; and since every kernel that sums across chunks
+ * keeps one partial per chunk and adds them in chunk order, which thread ran which chunk never shows
+ * in the result. A training run repeats bit for bit.
  *
  * <p>A kernel called from inside a parallel region (e.g. a GEMM per batch item) runs serially on the
  * calling thread rather than queueing behind itself.
@@ -28,6 +32,9 @@ final class Parallel {
                 t.setDaemon(true);
                 return t;
             });
+
+    /** Chunks per thread at most: enough to even out a paused thread, few enough to keep chunks long. */
+    static final int CHUNKS_PER_THREAD = 4;
 
     /** Threads the CPU kernels use. */
     static int threads() { return THREADS; }
@@ -51,7 +58,7 @@ final class Parallel {
     interface RangeBody { void run(int lo, int hi); }
 
     /**
-     * Runs body over [0, n) cut into min(threads, ceil(n / grain)) equal contiguous chunks, in parallel.
+     * Runs body over [0, n) cut into {@link #parts}(n, grain) equal contiguous chunks, in parallel.
      * {@code grain} is the least work per chunk worth a thread hand-off.
      */
     static void forRange(int n, int grain, RangeBody body) {
@@ -63,35 +70,43 @@ final class Parallel {
         run(parts, p -> body.run(chunkStart(n, parts, p), chunkStart(n, parts, p + 1)));
     }
 
-    /** How many chunks {@link #forRange} makes of n items at this grain. */
+    /**
+     * How many chunks to cut n items into at this grain: min(ceil(n / grain), threads * CHUNKS_PER_THREAD),
+     * or 1 inside a parallel region or with one thread.
+     */
     static int parts(int n, int grain) {
         if (INSIDE.get() || POOL == null) return 1;
         long byGrain = (n + (long) Math.max(grain, 1) - 1) / Math.max(grain, 1);
-        return (int) Math.max(1, Math.min(THREADS, byGrain));
+        return (int) Math.max(1, Math.min((long) THREADS * CHUNKS_PER_THREAD, byGrain));
     }
 
     /** Start of chunk p when [0, n) is cut into {@code parts} equal chunks. */
     static int chunkStart(int n, int parts, int p) { return (int) ((long) n * p / parts); }
 
-    /** Runs part(0 .. parts-1) concurrently (part 0 on the calling thread) and waits for all. */
+    /**
+     * Runs part(0 .. parts-1) on up to {@link #threads()} threads (the calling thread among them), each
+     * thread taking the next part as it finishes one, and waits for all.
+     */
     static void run(int parts, IntConsumer part) {
         if (parts <= 1 || INSIDE.get() || POOL == null) {
             for (int p = 0; p < parts; p++) part.accept(p);
             return;
         }
-        CountDownLatch done = new CountDownLatch(parts - 1);
+        int workers = Math.min(THREADS, parts);
+        AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        for (int p = 1; p < parts; p++) {
-            int pp = p;
-            POOL.execute(() -> {
-                try { part.accept(pp); } catch (Throwable t) { failure.compareAndSet(null, t); } finally { done.countDown(); }
-            });
+        Runnable worker = () -> {
+            for (int p; (p = next.getAndIncrement()) < parts; ) {
+                try { part.accept(p); } catch (Throwable t) { failure.compareAndSet(null, t); }
+            }
+        };
+        CountDownLatch done = new CountDownLatch(workers - 1);
+        for (int w = 1; w < workers; w++) {
+            POOL.execute(() -> { try { worker.run(); } finally { done.countDown(); } });
         }
         INSIDE.set(true);
         try {
-            part.accept(0);
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
+            worker.run();
         } finally {
             INSIDE.set(false);
         }

@@ -59,7 +59,7 @@ final class VectorElementwise {
         });
     }
 
-    /** dbias += column sums of dout, by per-thread {@link ColumnSums}. */
+    /** dbias += column sums of dout, by per-chunk {@link ColumnSums}. */
     static void biasBackward(float[] dout, float[] dbias, int rows, int cols) {
         int parts = Parallel.parts(rows, grainRows(cols));
         ColumnSums[] sums = ColumnSums.create(parts, cols);

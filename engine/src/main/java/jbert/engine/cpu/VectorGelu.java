@@ -36,13 +36,13 @@ final class VectorGelu {
         FloatVector p = FloatVector.broadcast(S, P[9]);
         for (int i = 8; i >= 0; i--) p = p.fma(t, FloatVector.broadcast(S, P[i]));
         // half the tail: erfc(|x|/sqrt 2) / 2 = Phi(-|x|)
-        FloatVector tail = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP)).mul(0.5f);
+        FloatVector tail = t.mul(VectorMath.exp(z.mul(z).neg().add(p))).mul(0.5f);
         return tail.blend(tail.neg().add(1f), x.compare(VectorOperators.GT, 0f));
     }
 
     /** gelu'(x) = Phi(x) + x * phi(x). */
     static FloatVector geluDerivative(FloatVector x) {
-        FloatVector density = x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        FloatVector density = VectorMath.exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
         return x.fma(density, normalCdf(x));
     }
 
@@ -81,7 +81,7 @@ final class VectorGelu {
         });
     }
 
-    /** g = dout * gelu'(pre); dx += g; dbias += column sums of g (per-thread partial sums, see {@link ColumnSums}). */
+    /** g = dout * gelu'(pre); dx += g; dbias += column sums of g (per-chunk partial sums, see {@link ColumnSums}). */
     static void biasBackward(float[] pre, float[] dout, float[] dx, float[] dbias, int rows, int cols) {
         int parts = Parallel.parts(rows, Math.max(1, GRAIN / Math.max(cols, 1)));
         ColumnSums[] sums = ColumnSums.create(parts, cols);

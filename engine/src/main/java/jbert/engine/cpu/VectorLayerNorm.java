@@ -51,14 +51,14 @@ final class VectorLayerNorm {
         for (int c = 0; c < cols; c += VL) {
             acc = acc.add(FloatVector.fromArray(S, x, o + c, S.indexInRange(c, cols)));
         }
-        float mu = (float) (sumLanes(acc) / cols);
+        float mu = (float) (VectorMath.sumLanes(acc) / cols);
         FloatVector sq = FloatVector.zero(S);
         for (int c = 0; c < cols; c += VL) {
             VectorMask<Float> m = S.indexInRange(c, cols);
             FloatVector d = FloatVector.fromArray(S, x, o + c, m).sub(mu);
             sq = d.fma(d, sq).blend(sq, m.not());   // padding lanes (x = 0) would add mu^2
         }
-        float rs = (float) (1.0 / Math.sqrt(sumLanes(sq) / cols + eps));
+        float rs = (float) (1.0 / Math.sqrt(VectorMath.sumLanes(sq) / cols + eps));
         for (int c = 0; c < cols; c += VL) {
             VectorMask<Float> m = S.indexInRange(c, cols);
             FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
@@ -68,17 +68,10 @@ final class VectorLayerNorm {
         rstd[r] = rs;
     }
 
-    /** The lanes of v summed in double, in lane order. */
-    static double sumLanes(FloatVector v) {
-        double s = 0;
-        for (int i = 0; i < VL; i++) s += v.lane(i);
-        return s;
-    }
-
     /**
      * dx += rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dout * gamma, xhat = (x - mean) * rstd;
-     * dgamma += column sums of dout * xhat, dbeta += column sums of dout (per-thread partial sums, added
-     * in thread order: see {@link ColumnSums}).
+     * dgamma += column sums of dout * xhat, dbeta += column sums of dout (per-chunk partial sums, added
+     * in chunk order: see {@link ColumnSums}).
      */
     static void backward(float[] dout, float[] x, float[] gamma, float[] mean, float[] rstd,
                          float[] dx, float[] dgamma, float[] dbeta, int rows, int cols) {
@@ -101,7 +94,7 @@ final class VectorLayerNorm {
                 }
                 dg[p].endRow();
                 db[p].endRow();
-                float gMean = (float) (sumLanes(gSum) / cols), gxMean = (float) (sumLanes(gxSum) / cols);
+                float gMean = (float) (VectorMath.sumLanes(gSum) / cols), gxMean = (float) (VectorMath.sumLanes(gxSum) / cols);
                 for (int c = 0; c < cols; c += VL) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);

@@ -38,11 +38,11 @@ final class VectorSoftmax {
                 FloatVector sum = FloatVector.zero(S);
                 for (int j = 0; j < T; j += VL) {
                     VectorMask<Float> m = S.indexInRange(j, T);
-                    FloatVector e = FloatVector.fromArray(S, probs, o + j, m).sub(max).lanewise(VectorOperators.EXP);
+                    FloatVector e = VectorMath.exp(FloatVector.fromArray(S, probs, o + j, m).sub(max));
                     e.intoArray(probs, o + j, m);
                     sum = sum.add(e, m);
                 }
-                float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
+                float inv = (float) (1.0 / VectorMath.sumLanes(sum));
                 for (int j = 0; j < T; j += VL) {
                     VectorMask<Float> m = S.indexInRange(j, T);
                     FloatVector.fromArray(S, probs, o + j, m).mul(inv).intoArray(probs, o + j, m);
@@ -62,7 +62,7 @@ final class VectorSoftmax {
                     VectorMask<Float> m = S.indexInRange(j, T);
                     dotv = FloatVector.fromArray(S, dprobs, o + j, m).fma(FloatVector.fromArray(S, probs, o + j, m), dotv);
                 }
-                float dot = dotv.reduceLanes(VectorOperators.ADD);
+                float dot = (float) VectorMath.sumLanes(dotv);
                 for (int j = 0; j < T; j += VL) {
                     VectorMask<Float> m = S.indexInRange(j, T);
                     FloatVector p = FloatVector.fromArray(S, probs, o + j, m);

@@ -10,8 +10,8 @@ import static jbert.engine.cpu.CpuStorage.of;
  * overridden here (tanh, the [CLS] slice, cross-entropy: a few hundred elements per step) run their
  * {@link ReferenceKernels} version.
  *
- * <p>Every kernel splits its work the same way for a given thread count and sums across threads in
- * thread order, so a run is bitwise reproducible.
+ * <p>Every kernel splits its work the same way for a given thread count and sums across chunks in
+ * chunk order, so a run is bitwise reproducible.
  */
 final class VectorizedCpuBackend extends CpuBackend {
     VectorizedCpuBackend() {}

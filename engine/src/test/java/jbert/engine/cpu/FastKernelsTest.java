@@ -264,4 +264,77 @@ class FastKernelsTest {
         }, 1e-7, 2e-6);
         compare("sumOfSquares n=" + n, be -> new float[][]{{(float) be.sumOfSquares(up(be, g), n)}}, 0, 1e-6);
     }
+
+    /**
+     * Sizes big enough that every kernel cuts its work into several chunks (see {@link Parallel}):
+     * the per-chunk partial sums of the reductions must still match the reference.
+     */
+    @org.junit.jupiter.api.Test
+    void chunkedKernelsMatchReference() {
+        int rows = 1000, cols = 300;
+        float[] x = random(40, rows * cols), dout = random(41, rows * cols), dx0 = random(42, rows * cols);
+        float[] bias = random(43, cols), db0 = random(44, cols), gamma = random(45, cols), beta = random(46, cols);
+        compare("biasBackward chunked", be -> {
+            Storage db = up(be, db0);
+            be.biasBackward(up(be, dout), db, rows, cols);
+            return down(be, db);
+        }, 1e-4, 1e-5);
+        compare("biasGeluBackward chunked", be -> {
+            Storage dx = up(be, dx0), db = up(be, db0);
+            be.biasGeluBackward(up(be, x), up(be, dout), dx, db, rows, cols);
+            return down(be, dx, db);
+        }, 1e-4, 1e-5);
+        Storage mean = REF.allocate(rows), rstd = REF.allocate(rows);
+        REF.layernormForward(up(REF, x), up(REF, gamma), up(REF, beta), REF.allocate((long) rows * cols),
+                mean, rstd, rows, cols, 1e-12f);
+        float[] mu = REF.download(mean), rs = REF.download(rstd);
+        compare("layernormBackward chunked", be -> {
+            Storage dx = up(be, dx0), dg = up(be, random(47, cols)), db = up(be, db0);
+            be.layernormBackward(up(be, dout), up(be, x), up(be, gamma), up(be, mu), up(be, rs), dx, dg, db, rows, cols);
+            return down(be, dx, dg, db);
+        }, 1e-4, 1e-4);
+        int n = 2000, V = 7;
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = (i * 3) % V;
+        compare("embeddingBackward chunked", be -> {
+            Storage dt = up(be, random(48, V * cols));
+            be.embeddingBackward(ids, up(be, random(49, n * cols)), dt, n, cols);
+            return down(be, dt);
+        }, 1e-4, 1e-5);
+        int B = 4, NH = 12, T = 33;
+        compare("softmaxForward chunked", be -> {
+            Storage probs = be.allocate((long) B * NH * T * T);
+            be.softmaxForward(up(be, random(50, B * NH * T * T)), up(be, new float[B * T]), 0.125f, probs, B, NH, T);
+            return down(be, probs);
+        }, 1e-6, 1e-5);
+    }
+
+    /**
+     * The first call of a kernel runs (partly) interpreted, later ones JIT-compiled: the bits must not
+     * change between them, or two training runs could differ (see {@link VectorMath}). A fresh JVM
+     * would be the clean way to get an interpreted first call; kernels used by no earlier test in this
+     * class come close, and the loop forces C2 compilation.
+     */
+    @org.junit.jupiter.api.Test
+    void resultsDoNotChangeOnceTheJitCompiles() {
+        int rows = 3, cols = 61, T = 19;
+        float[] x = random(60, rows * cols, -6f, 6f), bias = random(61, cols), dout = random(62, rows * cols);
+        float[] scores = random(63, T * T, -8f, 8f), mask = new float[T];
+        Run kernels = be -> {
+            Storage pre = be.allocate((long) rows * cols), out = be.allocate((long) rows * cols);
+            Storage dx = be.allocate((long) rows * cols), db = be.allocate(cols), probs = be.allocate((long) T * T);
+            be.biasGeluForward(up(be, x), up(be, bias), pre, out, rows, cols);
+            be.biasGeluBackward(pre, up(be, dout), dx, db, rows, cols);
+            be.softmaxForward(up(be, scores), up(be, mask), 0.3f, probs, 1, 1, T);
+            Storage ds = be.allocate((long) T * T);
+            be.softmaxBackward(probs, up(be, scores), ds, 0.3f, 1, 1, T);
+            return down(be, out, dx, db, probs, ds);
+        };
+        float[][] first = kernels.on(FAST);
+        float[][] last = first;
+        for (int i = 0; i < 3000; i++) last = kernels.on(FAST);
+        for (int o = 0; o < first.length; o++) {
+            assertArrayEquals(first[o], last[o], "output " + o + " changed after JIT compilation");
+        }
+    }
 }

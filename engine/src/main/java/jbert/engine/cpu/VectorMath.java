@@ -1,0 +1,64 @@
+package jbert.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Lane-wise math for the fast kernels, written with IEEE-exact operations only (add, mul, fma,
+ * compare, exact conversions), never with the Vector API's EXP or its float ADD reduction.
+ *
+ * <p>Why: those two are computed one way by the JIT-compiled intrinsic (an SVML stub; a reduction tree)
+ * and another by the interpreter's fallback (StrictMath per lane; a lane-order loop), so a kernel's
+ * result would change in the last bit once the JIT compiles it, and two identical training runs could
+ * differ (the project promises bitwise-reproducible losses). FastKernelsTest catches this: it runs each
+ * kernel twice and compares the bits.
+ */
+final class VectorMath {
+    private VectorMath() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split in two (Cody &amp; Waite): n * LN2_HI is exact for |n| &lt; 2^9, so r = x - n ln2 keeps its bits. */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding and subtracting it rounds a float to the nearest integer. */
+    private static final float ROUND = 12582912f;
+    /** Beyond these, exp overflows float (n would exceed 127) or falls below its normal range. */
+    private static final float MAX_ARG = 88.3762626647949f, MIN_ARG = -87.3365478515625f;
+
+    /**
+     * exp(x) to about 2 ulp: x = n ln2 + r with n = round(x / ln2) and |r| &lt;= ln2/2, exp(r) by its
+     * Taylor series to r^7 (truncation error r^8/8! &lt; 6e-9 relative), times 2^n built in the exponent
+     * bits. Below MIN_ARG the result is 0, above MAX_ARG infinity; NaN stays NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(MIN_ARG).min(MAX_ARG);
+        FloatVector n = xc.mul(LOG2E).add(ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1f / 5040);
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        IntVector exponent = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector result = p.mul(exponent.reinterpretAsFloats());
+        result = result.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
+        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
+        return result.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /** The lanes of v summed in double, in lane order (the same bits compiled or interpreted). */
+    static double sumLanes(FloatVector v) {
+        double s = 0;
+        for (int i = 0; i < VL; i++) s += v.lane(i);
+        return s;
+    }
+}
