@@ -196,7 +196,7 @@ public final class CudaBackend implements Backend {
             if (module == null) throw new IllegalStateException(family + ".cu is not loaded on this GPU (compute capability " + computeCapability() + ")");
             CUfunction f = new CUfunction();
             cuModuleGetFunction(f, module, n);
-            return new Kernel(n, f);
+            return new Kernel(n, f, KernelSources.entryParams(KernelSources.ptx(family), n));
         });
     }
 

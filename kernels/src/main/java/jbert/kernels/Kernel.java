@@ -16,13 +16,42 @@ import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 final class Kernel {
     final String name;
     private final CUfunction function;
+    /** The PTX parameter types (".u64", ".u32", ".f32"), checked against the Java values at the first launch. */
+    private final java.util.List<String> ptxParams;
+    private boolean checked;
 
-    Kernel(String name, CUfunction function) {
+    Kernel(String name, CUfunction function, java.util.List<String> ptxParams) {
         this.name = name;
         this.function = function;
+        this.ptxParams = ptxParams;
+    }
+
+    /**
+     * Whether Java values of these classes fit the PTX parameter types: a mismatch would not fail the
+     * launch, it would silently feed the kernel garbage. Null when they fit, else the first mismatch.
+     */
+    static String mismatch(String name, java.util.List<String> ptxParams, Object... args) {
+        if (args.length != ptxParams.size()) {
+            return "kernel " + name + " takes " + ptxParams.size() + " parameters, launched with " + args.length;
+        }
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            String want = a instanceof CudaStorage || a instanceof CUdeviceptr || a instanceof Long ? ".u64"
+                    : a instanceof Float ? ".f32" : ".u32";
+            String have = ptxParams.get(i).equals(".s32") ? ".u32" : ptxParams.get(i).equals(".s64") ? ".u64" : ptxParams.get(i);
+            if (!want.equals(have)) {
+                return "kernel " + name + " parameter " + i + " is " + ptxParams.get(i) + ", launched with a " + a.getClass().getSimpleName();
+            }
+        }
+        return null;
     }
 
     void launch(int gridX, int gridY, int gridZ, int blockX, int blockY, int sharedBytes, CUstream stream, Object... args) {
+        if (!checked) {
+            String m = mismatch(name, ptxParams, args);
+            if (m != null) throw new IllegalStateException(m);
+            checked = true;
+        }
         NativePointerObject[] params = new NativePointerObject[args.length];
         for (int i = 0; i < args.length; i++) params[i] = param(args[i]);
         cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, stream, Pointer.to(params), null);

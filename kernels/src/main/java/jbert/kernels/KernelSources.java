@@ -98,6 +98,19 @@ public final class KernelSources {
         return 10000;
     }
 
+    /**
+     * The parameter types of one kernel entry in PTX text, in order: ".u64" for pointers and 64-bit
+     * integers, ".u32" / ".s32" for 32-bit integers, ".f32" for floats.
+     */
+    public static List<String> entryParams(String ptxText, String entry) {
+        Matcher m = Pattern.compile("\\.entry\\s+" + Pattern.quote(entry) + "\\s*\\(([^)]*)\\)").matcher(ptxText);
+        if (!m.find()) throw new IllegalArgumentException("no kernel " + entry + " in the PTX");
+        java.util.List<String> types = new java.util.ArrayList<>();
+        Matcher p = Pattern.compile("\\.param\\s+(\\.[a-z0-9]+)").matcher(m.group(1));
+        while (p.find()) types.add(p.group(1));
+        return types;
+    }
+
     static String versionString(int v) { return (v / 1000) + "." + (v % 1000) / 10; }
 
     /** The committed PTX of one family. */
