@@ -48,6 +48,9 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--tokens", description = "Add the token strings (\"tokens\") to each line.")
     boolean tokens;
 
+    /** Accepted like every command's; tokenizing itself always runs on the CPU cores. */
+    @picocli.CommandLine.Mixin DeviceOption device;
+
     @Override
     public Integer call() throws IOException {
         if (maxLength != null && maxLength < (pair ? 3 : 2)) {
