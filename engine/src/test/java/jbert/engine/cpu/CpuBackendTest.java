@@ -76,6 +76,41 @@ class CpuBackendTest {
         }
     }
 
+    /** The other in-place uses the ops make (Backend Javadoc): softmax, dropout, residual + LayerNorm, bias + GELU. */
+    @Test
+    void inPlaceCallsMatchOutOfPlaceOnes() {
+        int B = 2, NH = 3, T = 17, rows = 5, cols = 33;
+        float[] scores = FastKernelsTest.random(3, B * NH * T * T), mask = new float[B * T];
+        float[] x = FastKernelsTest.random(4, rows * cols), y = FastKernelsTest.random(5, rows * cols);
+        float[] gamma = FastKernelsTest.random(6, cols), beta = FastKernelsTest.random(7, cols), bias = FastKernelsTest.random(8, cols);
+        for (Backend be : new Backend[]{CpuBackend.reference(), CpuBackend.INSTANCE}) {
+            String name = be == CpuBackend.INSTANCE ? "fast" : "reference";
+            Storage probs = be.allocate(scores.length), inPlace = be.upload(scores);
+            be.softmaxForward(be.upload(scores), be.upload(mask), 0.5f, probs, B, NH, T);
+            be.softmaxForward(inPlace, be.upload(mask), 0.5f, inPlace, B, NH, T);
+            assertArrayEquals(be.download(probs), be.download(inPlace), name + " softmax in place");
+
+            Storage dropped = be.allocate(x.length), dropInPlace = be.upload(x);
+            be.dropoutForward(be.upload(x), dropped, x.length, 0.3f, 99L);
+            be.dropoutForward(dropInPlace, dropInPlace, x.length, 0.3f, 99L);
+            assertArrayEquals(be.download(dropped), be.download(dropInPlace), name + " dropout in place");
+
+            Storage sum = be.allocate(x.length), out1 = be.allocate(x.length), out2 = be.allocate(x.length);
+            Storage a2 = be.upload(x);
+            be.residualLayernormForward(be.upload(x), be.upload(y), be.upload(gamma), be.upload(beta), sum, out1,
+                    be.allocate(rows), be.allocate(rows), rows, cols, 1e-12f);
+            be.residualLayernormForward(a2, be.upload(y), be.upload(gamma), be.upload(beta), a2, out2,
+                    be.allocate(rows), be.allocate(rows), rows, cols, 1e-12f);
+            assertArrayEquals(be.download(out1), be.download(out2), name + " residual LayerNorm with sum over a");
+            assertArrayEquals(be.download(sum), be.download(a2), name + " residual LayerNorm's kept sum");
+
+            Storage pre = be.allocate(x.length), gelu = be.allocate(x.length), all = be.upload(x);
+            be.biasGeluForward(be.upload(x), be.upload(bias), pre, gelu, rows, cols);
+            be.biasGeluForward(all, be.upload(bias), all, all, rows, cols);
+            assertArrayEquals(be.download(gelu), be.download(all), name + " bias+GELU with x, pre and out one storage");
+        }
+    }
+
     @Test
     void threadCountIsConfigurable() {
         String configured = System.getProperty("jbert.threads", System.getenv("JBERT_THREADS"));
