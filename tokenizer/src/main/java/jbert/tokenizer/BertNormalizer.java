@@ -18,10 +18,11 @@ import java.util.List;
  * strip_accents + lowercase from a table of the ~16,000 code points they change (256-entry pages, a
  * missing page meaning "unchanged"). Normalizing is then one or two lookups per input code point.
  *
- * <p>One liberty: NFD also puts runs of combining marks into canonical order. Marks that strip_accents
- * drops cannot be told apart, so the order only shows when two kept combining characters with
- * different nonzero combining classes stand out of order (e.g. the musical symbols U+1D165..U+1D172);
- * this normalizer keeps their input order there.
+ * <p>NFD does one thing that is not per code point: it puts each run of combining characters in
+ * canonical order. The marks strip_accents drops make that invisible, except for the few kept
+ * characters with a nonzero combining class ({@link CodePoints#REORDERING}: e.g. U+1D16D then U+1D165
+ * become U+1D165 U+1D16D). A piece with two or more of them is normalized again by the definition:
+ * java.text.Normalizer's NFD on the whole piece, then the Mn filter and lowercase.
  */
 final class BertNormalizer {
 
@@ -114,8 +115,19 @@ final class BertNormalizer {
 
     /** Normalizes code points in[from, to) and appends the result to out. */
     void normalize(int[] in, int from, int to, IntList out) {
+        int start = out.size;
+        int reordering = fastNormalize(in, from, to, out);
+        if (stripAccents && reordering >= 2) {
+            out.size = start;
+            normalizeWhole(in, from, to, out);
+        }
+    }
+
+    /** The table-driven normalizer; returns how many REORDERING code points it met. */
+    private int fastNormalize(int[] in, int from, int to, IntList out) {
         int[] dst = out.reserve(to - from);
         int n = out.size;
+        int reordering = 0;
         for (int i = from; i < to; i++) {
             int cp = in[i];
             if (cp < 128) {
@@ -129,6 +141,7 @@ final class BertNormalizer {
                 dst[n++] = ' ';
                 continue;
             }
+            if ((f & CodePoints.REORDERING) != 0) reordering++;
             boolean cjk = handleChineseChars && (f & CodePoints.CJK) != 0;
             int[] page = pages[cp >> 8];
             int m = page == null ? cp : page[cp & 0xFF];
@@ -147,6 +160,35 @@ final class BertNormalizer {
             if (cjk) dst[n++] = ' ';
         }
         out.size = n;
+        return reordering;
+    }
+
+    /**
+     * The four steps on a whole piece, in HF's order: clean_text and CJK spaces per code point, then
+     * NFD of the whole text (which reorders combining marks), drop nonspacing marks, lowercase.
+     * (The 21 decompositions Unicode added after 12 would be applied here, unlike HF; a piece would
+     * need both those rare letters and two reordering marks for it to matter.)
+     */
+    private void normalizeWhole(int[] in, int from, int to, IntList out) {
+        StringBuilder cleaned = new StringBuilder(to - from + 8);
+        for (int i = from; i < to; i++) {
+            int cp = in[i];
+            int f = CodePoints.flags(cp);
+            if (cleanText && (f & CodePoints.CONTROL) != 0) continue;
+            if (cleanText && (f & CodePoints.CLEAN_SPACE) != 0) cp = ' ';
+            boolean cjk = handleChineseChars && CodePoints.is(cp, CodePoints.CJK);
+            if (cjk) cleaned.append(' ');
+            cleaned.appendCodePoint(cp);
+            if (cjk) cleaned.append(' ');
+        }
+        String nfd = java.text.Normalizer.normalize(cleaned, java.text.Normalizer.Form.NFD);
+        for (int i = 0; i < nfd.length(); ) {
+            int cp = nfd.codePointAt(i);
+            i += Character.charCount(cp);
+            if (CodePoints.is(cp, CodePoints.NONSPACING_MARK)) continue;
+            if (lowercase) for (int x : CodePoints.lowercase(cp)) out.add(x);
+            else out.add(cp);
+        }
     }
 
     /** Normalizes a whole string (added-token contents are matched in this form). */

@@ -41,6 +41,10 @@ final class CodePoints {
     /** Regex {@code \w} (Alphabetic, M*, Nd, Pc, Join_Control): the single_word test of added tokens. */
     static final int WORD = 64;
 
+    /** A character strip_accents keeps that has a nonzero canonical combining class, or one whose NFD
+     *  holds such a character: two of them in a row may be reordered by NFD (see BertNormalizer). */
+    static final int REORDERING = 128;
+
     static final int MAX = 0x110000;
 
     /** One byte of flags per code point: 1.1 MB, read once per non-ASCII character. */
@@ -113,6 +117,18 @@ final class CodePoints {
      *  has Unicode 16 and leaves them alone. Pairs of (capital range, offset to its small letter). */
     private static final int[] LOWERCASE_IN_17 = {0xA7CE, 0xA7CE, 1, 0xA7D2, 0xA7D2, 1, 0xA7D4, 0xA7D4, 1, 0x16EA0, 0x16EB8, 0x1B};
 
+    /** Characters that HF's strip_accents keeps (not Mn in Unicode 8.0) although their canonical
+     *  combining class is not 0 (Unicode 12): viramas written as spacing marks (Balinese, Sundanese,
+     *  Batak, Javanese, Rejang, Sharada, Khojki, Grantha, Newa, Takri, Bhaiksuki), Hangul tone marks,
+     *  musical stems and flags, and marks of Unicode 9-12 (Arabic, Glagolitic, Adlam). Found by asking
+     *  HF's NFD which characters trade places with U+0334 (class 1) or U+0301 (class 230). */
+    private static final int[] KEPT_COMBINING = {
+        0x8D4, 0x8E1, 0x1B44, 0x1B44, 0x1BAA, 0x1BAA, 0x1BF2, 0x1BF3, 0x1DFB, 0x1DFB, 0x302E, 0x302F,
+        0xA953, 0xA953, 0xA9C0, 0xA9C0, 0x111C0, 0x111C0, 0x11235, 0x11235, 0x1134D, 0x1134D,
+        0x11442, 0x11442, 0x11446, 0x11446, 0x116B6, 0x116B6, 0x11C3F, 0x11C3F, 0x1D165, 0x1D166,
+        0x1D16D, 0x1D172, 0x1E000, 0x1E006, 0x1E008, 0x1E018, 0x1E01B, 0x1E021, 0x1E023, 0x1E024,
+        0x1E026, 0x1E02A, 0x1E944, 0x1E94A};
+
     /** Code points that strip_accents or lowercase may change: they decompose (per HF's Unicode 12
      *  tables), are nonspacing marks, or have a lowercase other than themselves; ascending. */
     private static final int[] CASED_OR_ACCENTED;
@@ -151,6 +167,12 @@ final class CodePoints {
             }
         }
         CASED_OR_ACCENTED = java.util.Arrays.copyOf(found, n);
+        set(KEPT_COMBINING, REORDERING);
+        for (int i = 0; i < n; i++) {
+            int cp = found[i];
+            if (cp >= 0xAC00 && cp <= 0xD7A3) continue; // Hangul syllables decompose into jamo only
+            for (int x : decompose(cp)) if (x != cp && (FLAGS[x] & REORDERING) != 0) FLAGS[cp] |= (byte) REORDERING;
+        }
     }
 
     /** Whether NFD changes cp, asking java.text.Normalizer only outside the big blocks known to be
@@ -191,7 +213,7 @@ final class CodePoints {
 
     /** The flags of one code point (a surrogate half, which a valid string never yields alone, has none). */
     static int flags(int cp) {
-        return FLAGS[cp];
+        return FLAGS[cp] & 0xFF;
     }
 
     static boolean is(int cp, int flag) {

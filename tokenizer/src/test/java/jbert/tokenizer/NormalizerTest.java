@@ -44,6 +44,18 @@ class NormalizerTest {
     }
 
     @Test
+    void keptCombiningMarksAreReorderedAsNfdDoes() {
+        // expected values from HF tokenizers 0.23.2 (strip_accents alone): U+1D16D has class 226,
+        // U+1D165 216, U+0301 230 (dropped); U+1D15F decomposes into U+1D158 (a starter) + U+1D165
+        BertNormalizer strip = BertNormalizer.of(false, false, true, false);
+        assertEquals("\uD834\uDD65\uD834\uDD6D", run(strip, "\uD834\uDD6D\uD834\uDD65"));
+        assertEquals("a\uD834\uDD65\uD834\uDD6D", run(strip, "a\uD834\uDD6D\u0301\uD834\uDD65"));
+        assertEquals("\uD834\uDD6D\uD834\uDD58\uD834\uDD65", run(strip, "\uD834\uDD6D\uD834\uDD5F"));
+        // the same through the uncased defaults, with text and a CJK ideograph around
+        assertEquals("x \u4E2D \uD834\uDD65\uD834\uDD6Dy", run(BertNormalizer.of(true, true, null, true), "X\u4E2D\uD834\uDD6D\uD834\uDD65Y"));
+    }
+
+    @Test
     void lowercaseIsPerCharacterLikeRust() {
         BertNormalizer lower = BertNormalizer.of(false, false, false, true);
         assertEquals("hello σσ", run(lower, "HeLLo ΣΣ"));     // no final-sigma rule, unlike String.toLowerCase
