@@ -12,6 +12,7 @@ import jbert.trainer.data.Splits;
 import jbert.trainer.data.TableReader;
 import jbert.trainer.report.EvalLog;
 import jbert.trainer.report.Json;
+import jbert.trainer.report.Progress;
 import jbert.trainer.report.Tables;
 import jbert.trainer.train.Evaluator;
 import picocli.CommandLine;
@@ -90,7 +91,11 @@ public final class EvalCommand implements Callable<Integer> {
         BertForSequenceClassification net = new BertForSequenceClassification(config, backend, 0);
         Models.loadWeights(net, modelDir, err);
         int pad = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
-        EvalLog e = Evaluator.evaluate(split.name(), 0, 0, net, encoded, batchSize, pad, labels, null);
+        EvalLog e;
+        // A bar on a terminal (on stderr, so the tables on stdout stay clean when piped).
+        try (Progress.Counter c = Progress.counter(Progress.isTerminal() ? Progress.Mode.bar : Progress.Mode.none, err, "eval", encoded.size())) {
+            e = Evaluator.evaluate(split.name(), 0, 0, net, encoded, batchSize, pad, labels, null, c);
+        }
         if (json) {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(e));
             return 0;

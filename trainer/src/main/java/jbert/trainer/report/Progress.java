@@ -49,6 +49,36 @@ public abstract class Progress implements AutoCloseable {
         return c != null && c.isTerminal();
     }
 
+    /** Progress through a finite task (an evaluation): told the items done so far. */
+    public interface Counter extends java.util.function.IntConsumer, AutoCloseable {
+        @Override void close();
+    }
+
+    /**
+     * A counter for an evaluation: a bar of its own on a terminal; with plain lines, one line saying it
+     * started (an evaluation of BERT-base on 1,000 tweets takes a minute); nothing otherwise.
+     */
+    public static Counter counter(Mode mode, PrintStream out, String task, int total) {
+        if (mode == Mode.auto) mode = isTerminal() ? Mode.bar : Mode.lines;
+        if (mode == Mode.bar) {
+            ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUnit(" examples", 1)
+                    .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(out)).clearDisplayOnFinish().build();
+            return new Counter() {
+                @Override public void accept(int done) { bar.stepTo(done); }
+                @Override public void close() { bar.close(); }
+            };
+        }
+        if (mode == Mode.lines) {
+            out.println(task + ": " + total + " examples...");
+            out.flush();
+        }
+        return new Counter() {
+            @Override public void accept(int done) {}
+            @Override public void close() {}
+        };
+    }
+
     /** Called after each optimizer step; {@code step} counts from 1. */
     public abstract void step(int step, int epoch, double loss, double lr, double examplesPerSecond);
 

@@ -27,6 +27,12 @@ public final class Evaluator {
     /** Logits [N][C] of every example. */
     public static float[][] logits(BertForSequenceClassification model, List<Encoded> data, int batchSize, int padId,
                                    StopSignal stop) {
+        return logits(model, data, batchSize, padId, stop, null);
+    }
+
+    /** As above; {@code onBatch} (may be null) hears the number of examples done after each batch. */
+    public static float[][] logits(BertForSequenceClassification model, List<Encoded> data, int batchSize, int padId,
+                                   StopSignal stop, java.util.function.IntConsumer onBatch) {
         boolean wasTraining = model.isTraining();
         model.train(false);
         int C = model.config().numLabels();
@@ -42,6 +48,7 @@ public final class Evaluator {
                         out[start + b] = java.util.Arrays.copyOfRange(flat, b * C, (b + 1) * C);
                     }
                 }
+                if (onBatch != null) onBatch.accept(start + items.size());
             }
         } finally {
             model.train(wasTraining);
@@ -69,8 +76,15 @@ public final class Evaluator {
     /** Accuracy, per-class scores, confusion matrix and mean cross-entropy on labelled examples. */
     public static EvalLog evaluate(String name, int step, double epoch, BertForSequenceClassification model,
                                    List<Encoded> data, int batchSize, int padId, LabelSet labels, StopSignal stop) {
+        return evaluate(name, step, epoch, model, data, batchSize, padId, labels, stop, null);
+    }
+
+    /** As above, reporting the examples done after each batch to {@code onBatch} (may be null). */
+    public static EvalLog evaluate(String name, int step, double epoch, BertForSequenceClassification model,
+                                   List<Encoded> data, int batchSize, int padId, LabelSet labels, StopSignal stop,
+                                   java.util.function.IntConsumer onBatch) {
         long t0 = System.nanoTime();
-        float[][] logits = logits(model, data, batchSize, padId, stop);
+        float[][] logits = logits(model, data, batchSize, padId, stop, onBatch);
         int[] gold = new int[data.size()], pred = new int[data.size()];
         double lossSum = 0;
         for (int i = 0; i < data.size(); i++) {

@@ -246,7 +246,10 @@ public final class Trainer {
     }
 
     private EvalLog evaluate(String name, int step, double epoch) {
-        EvalLog e = Evaluator.evaluate(name, step, epoch, run.model, run.eval, cfg.evalBatchSize(), run.padId, run.labels, run.stop);
+        EvalLog e;
+        try (Progress.Counter c = Progress.counter(run.progress, run.out, "eval " + name, run.eval.size())) {
+            e = Evaluator.evaluate(name, step, epoch, run.model, run.eval, cfg.evalBatchSize(), run.padId, run.labels, run.stop, c);
+        }
         metrics.evals.add(e);
         return e;
     }
