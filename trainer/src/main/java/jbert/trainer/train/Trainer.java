@@ -122,6 +122,10 @@ public final class Trainer {
             if (!run.labels.names().equals(state.labels)) {
                 throw new UserError("--resume: labels " + run.labels + " differ from the checkpoint's " + state.labels);
             }
+            if (state.schedulerStep != state.globalStep) {
+                throw new UserError("--resume: " + resumeFrom + " is inconsistent: scheduler step " + state.schedulerStep
+                        + ", optimizer steps " + state.globalStep);
+            }
             Checkpoints.restore(resumeFrom, params, opt, state);
             run.model.seeds().restore(state.dropoutCounter);
             RunMetrics fresh = run.metrics;
@@ -204,6 +208,8 @@ public final class Trainer {
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     trainSeconds += seconds;
                     state.globalStep++;
+                    state.schedulerStep = state.globalStep;
+                    state.lastLr = lr;
                     state.stepInEpoch = b + 1;
                     double epochFloat = epoch + (b + 1) / (double) perEpoch;
                     double exPerSec = items.size() / seconds;

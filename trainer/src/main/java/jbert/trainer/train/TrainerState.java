@@ -9,8 +9,16 @@ import java.util.List;
  * moments beside it, to continue exactly as if the run had never stopped.
  */
 public final class TrainerState {
-    /** Optimizer steps done (the scheduler's step too: step s used the learning rate of s - 1). */
+    /** Optimizer steps done. */
     public int globalStep;
+    /**
+     * The learning-rate scheduler's position: the next step uses {@code schedule.lrAt(schedulerStep)}
+     * (HF's LambdaLR last_epoch + 1). It moves with every optimizer step, so it equals globalStep; it is
+     * kept apart so the file says what each counter is.
+     */
+    public int schedulerStep;
+    /** The learning rate the last step used (for people reading the file). */
+    public double lastLr;
     /** The epoch in progress (0-based) and how many of its batches are done, in the epoch's order. */
     public int epoch;
     public int stepInEpoch;
