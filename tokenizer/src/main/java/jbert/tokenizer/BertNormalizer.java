@@ -21,8 +21,8 @@ import java.util.List;
  * <p>NFD does one thing that is not per code point: it puts each run of combining characters in
  * canonical order. The marks strip_accents drops make that invisible, except for the few kept
  * characters with a nonzero combining class ({@link CodePoints#REORDERING}: e.g. U+1D16D then U+1D165
- * become U+1D165 U+1D16D). A piece with two or more of them is normalized again by the definition:
- * java.text.Normalizer's NFD on the whole piece, then the Mn filter and lowercase.
+ * become U+1D165 U+1D16D). A piece with two or more of them goes through {@link #normalizeWhole},
+ * which decomposes, reorders (by HF's classes) and then filters.
  */
 final class BertNormalizer {
 
@@ -164,27 +164,35 @@ final class BertNormalizer {
     }
 
     /**
-     * The four steps on a whole piece, in HF's order: clean_text and CJK spaces per code point, then
-     * NFD of the whole text (which reorders combining marks), drop nonspacing marks, lowercase.
-     * (The 21 decompositions Unicode added after 12 would be applied here, unlike HF; a piece would
-     * need both those rare letters and two reordering marks for it to matter.)
+     * The four steps on a whole piece, in HF's order: clean_text and CJK spaces per code point; NFD of
+     * the whole text, i.e. each code point decomposed and then every run of combining characters
+     * stably sorted by combining class (insertion sort: canonical ordering swaps neighbours whose
+     * classes are out of order); nonspacing marks dropped; lowercase.
      */
     private void normalizeWhole(int[] in, int from, int to, IntList out) {
-        StringBuilder cleaned = new StringBuilder(to - from + 8);
+        IntList seq = new IntList(to - from + 8);
         for (int i = from; i < to; i++) {
             int cp = in[i];
             int f = CodePoints.flags(cp);
             if (cleanText && (f & CodePoints.CONTROL) != 0) continue;
             if (cleanText && (f & CodePoints.CLEAN_SPACE) != 0) cp = ' ';
             boolean cjk = handleChineseChars && CodePoints.is(cp, CodePoints.CJK);
-            if (cjk) cleaned.append(' ');
-            cleaned.appendCodePoint(cp);
-            if (cjk) cleaned.append(' ');
+            if (cjk) seq.add(' ');
+            for (int x : CodePoints.decompose(cp)) seq.add(x);
+            if (cjk) seq.add(' ');
         }
-        String nfd = java.text.Normalizer.normalize(cleaned, java.text.Normalizer.Form.NFD);
-        for (int i = 0; i < nfd.length(); ) {
-            int cp = nfd.codePointAt(i);
-            i += Character.charCount(cp);
+        int[] s = seq.data;
+        boolean[] combining = new boolean[seq.size];
+        for (int i = 0; i < seq.size; i++) combining[i] = CodePoints.combining(s[i]);
+        for (int i = 1; i < seq.size; i++) {
+            for (int j = i; j > 0 && combining[j] && combining[j - 1] && CodePoints.ordersBefore(s[j], s[j - 1]); j--) {
+                int t = s[j];
+                s[j] = s[j - 1];
+                s[j - 1] = t;
+            }
+        }
+        for (int i = 0; i < seq.size; i++) {
+            int cp = s[i];
             if (CodePoints.is(cp, CodePoints.NONSPACING_MARK)) continue;
             if (lowercase) for (int x : CodePoints.lowercase(cp)) out.add(x);
             else out.add(cp);

@@ -129,6 +129,18 @@ final class CodePoints {
         0x1D16D, 0x1D172, 0x1E000, 0x1E006, 0x1E008, 0x1E018, 0x1E01B, 0x1E021, 0x1E023, 0x1E024,
         0x1E026, 0x1E02A, 0x1E944, 0x1E94A};
 
+    /** Characters with a nonzero combining class in Java's Unicode 16 that HF's normalization tables
+     *  do not know (added in Unicode 11-16): HF's NFD treats them as starters and never moves them. */
+    private static final int[] COMBINING_UNKNOWN_TO_HF = {
+        0x7FD, 0x7FD, 0x897, 0x89F, 0x8CA, 0x8D3, 0x9FE, 0x9FE, 0xC3C, 0xC3C, 0xD3B, 0xD3C, 0xEBA, 0xEBA,
+        0x1715, 0x1715, 0x1ABF, 0x1ACE, 0x1DF6, 0x1DFA, 0xA82C, 0xA82C, 0x10D24, 0x10D27, 0x10D69, 0x10D6D,
+        0x10EAB, 0x10EAC, 0x10EFD, 0x10EFF, 0x10F46, 0x10F50, 0x10F82, 0x10F85, 0x11070, 0x11070,
+        0x1133B, 0x1133B, 0x113CE, 0x113D0, 0x1145E, 0x1145E, 0x11839, 0x1183A, 0x1193D, 0x1193E,
+        0x11943, 0x11943, 0x119E0, 0x119E0, 0x11A34, 0x11A34, 0x11A47, 0x11A47, 0x11A99, 0x11A99,
+        0x11D42, 0x11D42, 0x11D44, 0x11D45, 0x11D97, 0x11D97, 0x11F41, 0x11F42, 0x1612F, 0x1612F,
+        0x16FF0, 0x16FF1, 0x1E08F, 0x1E08F, 0x1E130, 0x1E136, 0x1E2AE, 0x1E2AE, 0x1E2EC, 0x1E2EF,
+        0x1E4EC, 0x1E4EF, 0x1E5EE, 0x1E5EF};
+
     /** Code points that strip_accents or lowercase may change: they decompose (per HF's Unicode 12
      *  tables), are nonspacing marks, or have a lowercase other than themselves; ascending. */
     private static final int[] CASED_OR_ACCENTED;
@@ -229,6 +241,24 @@ final class CodePoints {
     static int[] decompose(int cp) {
         if (in(DECOMPOSITION_AFTER_12, cp)) return new int[] {cp};
         return Normalizer.normalize(Character.toString(cp), Normalizer.Form.NFD).codePoints().toArray();
+    }
+
+    /**
+     * Whether cp has a nonzero canonical combining class for HF's NFD. Java has no public accessor for
+     * the class, so ask its Normalizer: a mark of class c > 1 trades places with U+0334 (class 1) put
+     * after it, and one of class 1..229 with U+0301 (class 230) put before it.
+     */
+    static boolean combining(int cp) {
+        if (cp < 0x300 || in(COMBINING_UNKNOWN_TO_HF, cp)) return false;
+        String c = Character.toString(cp);
+        return Normalizer.normalize(c + "\u0334", Normalizer.Form.NFD).startsWith("\u0334")
+                || Normalizer.normalize("\u0301" + c, Normalizer.Form.NFD).startsWith(c);
+    }
+
+    /** Whether canonical ordering puts b before a (both combining): class(a) > class(b). */
+    static boolean ordersBefore(int b, int a) {
+        String ab = Character.toString(a) + Character.toString(b);
+        return !Normalizer.normalize(ab, Normalizer.Form.NFD).equals(ab);
     }
 
     /**
