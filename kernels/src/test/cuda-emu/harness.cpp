@@ -165,8 +165,49 @@ static void testGelu() {
     }
 }
 
+// The float4 register kernels (CudaBackend's choice for cols % 4 == 0, cols <= 1024) against the
+// references the generic kernels were checked with; backward starts from the generic kernel's inputs.
+static void testLayerNormRegisters(int rows, int cols, const Vec& a, const Vec& b, const Vec& gamma, const Vec& beta,
+                                   const Vec& sumW, const Vec& outW, const Vec& meanW, const Vec& rstdW, const Vec& meanUsed,
+                                   const Vec& rstdUsed, const Vec& dout,
+                                   const Vec& dxWant, const Vec& dgWant, const Vec& dbWant, const Vec& dxStart, const Vec& dgStart,
+                                   const Vec& dbStart) {
+    long long n = (long long)rows * cols;
+    int upto = cols <= 256 ? 256 : cols <= 768 ? 768 : 1024, perSm = upto == 256 ? 4 : upto == 768 ? 2 : 1;
+    auto fwd = upto == 256 ? layernorm::layernorm_forward_warp_per_row_float4_upto256
+             : upto == 768 ? layernorm::layernorm_forward_warp_per_row_float4_upto768 : layernorm::layernorm_forward_warp_per_row_float4_upto1024;
+    auto res = upto == 256 ? layernorm::residual_layernorm_forward_warp_per_row_float4_upto256
+             : upto == 768 ? layernorm::residual_layernorm_forward_warp_per_row_float4_upto768
+                           : layernorm::residual_layernorm_forward_warp_per_row_float4_upto1024;
+    auto bwd = upto == 256 ? layernorm::layernorm_backward_warp_per_row_float4_upto256
+             : upto == 768 ? layernorm::layernorm_backward_warp_per_row_float4_upto768 : layernorm::layernorm_backward_warp_per_row_float4_upto1024;
+    std::string shape = std::to_string(rows) + "x" + std::to_string(cols) + " float4 upto" + std::to_string(upto);
+    Vec sum(n), out(n), mean(rows), rstd(rows);
+    launch(res, {warpRowsGrid(rows)}, {THREADS}, a.data(), b.data(), gamma.data(), beta.data(), sum.data(), out.data(), mean.data(),
+           rstd.data(), rows, cols, 1e-12f);
+    check("residualLayernorm sum " + shape, sumW, sum, 0);
+    check("residualLayernorm out " + shape, outW, out, 1e-5);
+    check("residualLayernorm mean " + shape, meanW, mean, 1e-5);
+    check("residualLayernorm rstd " + shape, rstdW, rstd, 1e-5);
+    Vec out2(n), mean2(rows), rstd2(rows);
+    launch(fwd, {warpRowsGrid(rows)}, {THREADS}, sum.data(), gamma.data(), beta.data(), out2.data(), mean2.data(), rstd2.data(), rows, cols, 1e-12f);
+    check("layernorm out " + shape, outW, out2, 1e-5);
+    check("layernorm rstd " + shape, rstdW, rstd2, 1e-5);
+
+    Vec dx = dxStart, dg = dgStart, db = dbStart;
+    unsigned blocks = std::min(warpRowsGrid(rows), (unsigned)(SMS * perSm));
+    Vec partials((size_t)blocks * 2 * cols, NAN);
+    launch(bwd, {blocks}, {THREADS}, dout.data(), sum.data(), gamma.data(), meanUsed.data(), rstdUsed.data(), dx.data(), partials.data(), rows,
+           cols);
+    launch(layernorm::layernorm_backward_sum_block_partials, {(unsigned)(2 * cols + 31) / 32}, {256}, partials.data(), (int)blocks, cols,
+           dg.data(), db.data());
+    check("layernormBackward dx " + shape, dxWant, dx, 1e-5);
+    check("layernormBackward dgamma " + shape, dgWant, dg, 1e-5);
+    check("layernormBackward dbeta " + shape, dbWant, db, 1e-5);
+}
+
 static void testLayerNorm() {
-    for (auto [rows, cols] : {std::pair{1, 2}, {3, 7}, {17, 33}, {20, 768}, {3, 7000}}) {
+    for (auto [rows, cols] : {std::pair{1, 2}, {3, 7}, {17, 33}, {20, 768}, {3, 7000}, {5, 100}, {37, 1000}, {70, 764}}) {
         long long n = (long long)rows * cols;
         Vec a = randn(n), b = randn(n, 2), gamma = randn(cols), beta = randn(cols), sum(n), out(n), mean(rows), rstd(rows);
         for (auto& v : b) v += 3;
@@ -193,7 +234,7 @@ static void testLayerNorm() {
                mean.data(), rstd.data(), rows, cols, 1e-12f);
         check("layernorm out " + shape, outW, out2, 1e-5);
 
-        Vec dout = randn(n), dx = randn(n), dg = randn(cols), db = randn(cols), dxW = dx, dgW = dg, dbW = db;
+        Vec dout = randn(n), dx = randn(n), dg = randn(cols), db = randn(cols), dxW = dx, dgW = dg, dbW = db, dx0 = dx, dg0 = dg, db0 = db;
         bool useShared = 2L * cols * 4 <= 48 * 1024;
         unsigned blocks = std::min(warpRowsGrid(rows), (unsigned)SMS * 2);
         launch(layernorm::layernorm_backward_warp_per_row, {blocks}, {THREADS}, dout.data(), sum.data(), gamma.data(), mean.data(), rstd.data(),
@@ -215,6 +256,7 @@ static void testLayerNorm() {
         check("layernormBackward dx " + shape, dxW, dx, 1e-5);
         check("layernormBackward dgamma " + shape + (useShared ? "" : " (global partials)"), dgW, dg, 1e-5);
         check("layernormBackward dbeta " + shape, dbW, db, 1e-5);
+        if (cols % 4 == 0 && cols <= 1024) testLayerNormRegisters(rows, cols, a, b, gamma, beta, sumW, outW, meanW, rstdW, mean, rstd, dout, dxW, dgW, dbW, dx0, dg0, db0);
     }
 }
 
