@@ -60,6 +60,7 @@ final class FusedAdamW {
         double[] partial = new double[parts];
         Parallel.run(parts, p -> {
             double s = 0;
+            float[] lanes = new float[VL];
             for (int b = Parallel.chunkStart(blocks, parts, p), end = Parallel.chunkStart(blocks, parts, p + 1); b < end; b++) {
                 int lo = b * BLOCK, hi = Math.min(n, lo + BLOCK);
                 FloatVector acc = FloatVector.zero(S);
@@ -67,7 +68,7 @@ final class FusedAdamW {
                     FloatVector v = FloatVector.fromArray(S, x, i, S.indexInRange(i, hi));
                     acc = v.fma(v, acc);
                 }
-                s += VectorMath.sumLanes(acc);
+                s += VectorMath.sumLanes(acc, lanes);
             }
             partial[p] = s;
         });

@@ -26,7 +26,8 @@ final class VectorLayerNorm {
     static void forward(float[] x, float[] gamma, float[] beta, float[] out, float[] mean, float[] rstd,
                         int rows, int cols, float eps) {
         Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) normalizeRow(x, r * cols, gamma, beta, out, mean, rstd, r, cols, eps);
+            float[] lanes = new float[VL];
+            for (int r = r0; r < r1; r++) normalizeRow(x, r * cols, gamma, beta, out, mean, rstd, r, cols, eps, lanes);
         });
     }
 
@@ -34,31 +35,32 @@ final class VectorLayerNorm {
     static void residualForward(float[] a, float[] b, float[] gamma, float[] beta, float[] sum, float[] out,
                                 float[] mean, float[] rstd, int rows, int cols, float eps) {
         Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
+            float[] lanes = new float[VL];
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c += VL) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector.fromArray(S, a, o + c, m).add(FloatVector.fromArray(S, b, o + c, m)).intoArray(sum, o + c, m);
                 }
-                normalizeRow(sum, o, gamma, beta, out, mean, rstd, r, cols, eps);
+                normalizeRow(sum, o, gamma, beta, out, mean, rstd, r, cols, eps, lanes);
             }
         });
     }
 
     private static void normalizeRow(float[] x, int o, float[] gamma, float[] beta, float[] out,
-                                     float[] mean, float[] rstd, int r, int cols, float eps) {
+                                     float[] mean, float[] rstd, int r, int cols, float eps, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0; c < cols; c += VL) {
             acc = acc.add(FloatVector.fromArray(S, x, o + c, S.indexInRange(c, cols)));
         }
-        float mu = (float) (VectorMath.sumLanes(acc) / cols);
+        float mu = (float) (VectorMath.sumLanes(acc, lanes) / cols);
         FloatVector sq = FloatVector.zero(S);
         for (int c = 0; c < cols; c += VL) {
             VectorMask<Float> m = S.indexInRange(c, cols);
             FloatVector d = FloatVector.fromArray(S, x, o + c, m).sub(mu);
             sq = d.fma(d, sq).blend(sq, m.not());   // padding lanes (x = 0) would add mu^2
         }
-        float rs = (float) (1.0 / Math.sqrt(VectorMath.sumLanes(sq) / cols + eps));
+        float rs = (float) (1.0 / Math.sqrt(VectorMath.sumLanes(sq, lanes) / cols + eps));
         for (int c = 0; c < cols; c += VL) {
             VectorMask<Float> m = S.indexInRange(c, cols);
             FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
@@ -78,6 +80,7 @@ final class VectorLayerNorm {
         int parts = Parallel.parts(rows, grainRows(cols));
         ColumnSums[] dg = ColumnSums.create(parts, cols), db = ColumnSums.create(parts, cols);
         Parallel.run(parts, p -> {
+            float[] lanes = new float[VL];
             for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {
                 int o = r * cols;
                 float mu = mean[r], rs = rstd[r];
@@ -94,7 +97,7 @@ final class VectorLayerNorm {
                 }
                 dg[p].endRow();
                 db[p].endRow();
-                float gMean = (float) (VectorMath.sumLanes(gSum) / cols), gxMean = (float) (VectorMath.sumLanes(gxSum) / cols);
+                float gMean = (float) (VectorMath.sumLanes(gSum, lanes) / cols), gxMean = (float) (VectorMath.sumLanes(gxSum, lanes) / cols);
                 for (int c = 0; c < cols; c += VL) {
                     VectorMask<Float> m = S.indexInRange(c, cols);
                     FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);

@@ -31,34 +31,32 @@ final class VectorMath {
     private static final float MAX_ARG = 88.3762626647949f, MIN_ARG = -87.3365478515625f;
 
     /**
-     * exp(x) to about 2 ulp: x = n ln2 + r with n = round(x / ln2) and |r| &lt;= ln2/2, exp(r) by its
-     * Taylor series to r^7 (truncation error r^8/8! &lt; 6e-9 relative), times 2^n built in the exponent
-     * bits. Below MIN_ARG the result is 0, above MAX_ARG infinity; NaN stays NaN.
+     * exp(x) to about 2 ulp for the arguments the kernels pass (x &lt;= 0: softmax shifted by its row max,
+     * GELU's -x^2/2 and -z^2 + P(t)): x = n ln2 + r with n = round(x / ln2) and |r| &lt;= ln2/2, exp(r)
+     * by its Taylor series to r^7 (truncation error r^8/8! &lt; 6e-9 relative), times 2^n built in the
+     * exponent bits. Below MIN_ARG the result is 0 (a padded key's probability is exactly 0); above
+     * MAX_ARG it saturates at exp(MAX_ARG); NaN stays NaN. Kept small on purpose: C2 must inline it
+     * whole into the kernels' loops, or the vectors it passes are boxed.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(MIN_ARG).min(MAX_ARG);
         FloatVector n = xc.mul(LOG2E).add(ROUND).sub(ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, 1f / 5040);
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 720));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 120));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        IntVector exponent = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector result = p.mul(exponent.reinterpretAsFloats());
-        result = result.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
-        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
-        return result.blend(x, x.test(VectorOperators.IS_NAN));
+        FloatVector r = xc.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+        FloatVector p = r.fma(1f / 5040, 1f / 720).fma(r, FloatVector.broadcast(S, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 24)).fma(r, FloatVector.broadcast(S, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(S, 0.5f)).fma(r, FloatVector.broadcast(S, 1f)).fma(r, FloatVector.broadcast(S, 1f));
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
     }
 
-    /** The lanes of v summed in double, in lane order (the same bits compiled or interpreted). */
-    static double sumLanes(FloatVector v) {
+    /**
+     * The lanes of v summed in double, in lane order (the same bits compiled or interpreted), through
+     * {@code scratch}, an array of at least VL floats owned by the caller's thread.
+     */
+    static double sumLanes(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
         double s = 0;
-        for (int i = 0; i < VL; i++) s += v.lane(i);
+        for (int i = 0; i < VL; i++) s += scratch[i];
         return s;
     }
 }

@@ -24,17 +24,19 @@ final class VectorSoftmax {
     static void forward(float[] scores, float[] mask, float scale, float[] probs, int B, int NH, int T) {
         int rows = B * NH * T;
         Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
+            float[] lanes = new float[VL];
             for (int r = r0; r < r1; r++) {
                 int o = r * T;
                 int mo = r / (NH * T) * T;       // this row's batch item's mask
-                float max = Float.NEGATIVE_INFINITY;
+                FloatVector maxv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
                 for (int j = 0; j < T; j += VL) {
                     VectorMask<Float> m = S.indexInRange(j, T);
-                    FloatVector z = FloatVector.fromArray(S, scores, o + j, m).fma(scale, 0f)
+                    FloatVector z = FloatVector.fromArray(S, scores, o + j, m).mul(scale)
                             .add(FloatVector.fromArray(S, mask, mo + j, m));
                     z.intoArray(probs, o + j, m);
-                    max = Math.max(max, z.reduceLanes(VectorOperators.MAX, m));
+                    maxv = maxv.lanewise(VectorOperators.MAX, z, m);
                 }
+                float max = maxv.reduceLanes(VectorOperators.MAX);   // exact in any order
                 FloatVector sum = FloatVector.zero(S);
                 for (int j = 0; j < T; j += VL) {
                     VectorMask<Float> m = S.indexInRange(j, T);
@@ -42,7 +44,7 @@ final class VectorSoftmax {
                     e.intoArray(probs, o + j, m);
                     sum = sum.add(e, m);
                 }
-                float inv = (float) (1.0 / VectorMath.sumLanes(sum));
+                float inv = (float) (1.0 / VectorMath.sumLanes(sum, lanes));
                 for (int j = 0; j < T; j += VL) {
                     VectorMask<Float> m = S.indexInRange(j, T);
                     FloatVector.fromArray(S, probs, o + j, m).mul(inv).intoArray(probs, o + j, m);
@@ -55,6 +57,7 @@ final class VectorSoftmax {
     static void backward(float[] probs, float[] dprobs, float[] dscores, float scale, int B, int NH, int T) {
         int rows = B * NH * T;
         Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
+            float[] lanes = new float[VL];
             for (int r = r0; r < r1; r++) {
                 int o = r * T;
                 FloatVector dotv = FloatVector.zero(S);
@@ -62,7 +65,7 @@ final class VectorSoftmax {
                     VectorMask<Float> m = S.indexInRange(j, T);
                     dotv = FloatVector.fromArray(S, dprobs, o + j, m).fma(FloatVector.fromArray(S, probs, o + j, m), dotv);
                 }
-                float dot = (float) VectorMath.sumLanes(dotv);
+                float dot = (float) VectorMath.sumLanes(dotv, lanes);
                 for (int j = 0; j < T; j += VL) {
                     VectorMask<Float> m = S.indexInRange(j, T);
                     FloatVector p = FloatVector.fromArray(S, probs, o + j, m);
