@@ -8,6 +8,9 @@
 // (jbert.engine.cpu.ReferenceKernels.adamwUpdate), so both backends take the same step. The step is
 // memory bound (read p, g, m, v; write p, m, v), so the double arithmetic costs nothing measurable on
 // a data-centre GPU; fusing torch's four passes into one is where the speed is.
+
+#include "MultiTensor.cuh"
+
 // One element of the step, in double, stored back as float.
 __device__ __forceinline__ void adamw_element(float& param, float grad, float& m, float& v, double stepSize, double decay,
                                               double bc2Sqrt, float beta1, float beta2, float eps) {
@@ -41,4 +44,32 @@ extern "C" __global__ void adamw_update_fused(float* param, const float* grad, f
         reinterpret_cast<float4*>(v)[i] = vv;
     }
     for (long long i = 4 * n4 + begin; i < n; i += stride) adamw_element(param[i], grad[i], m[i], v[i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+}
+
+// Multi-tensor form (Backend.adamwUpdate(Storage[], ...): the whole optimizer step in one launch; chunk
+// table in MultiTensor.cuh). Tensor t has its own weight decay (0 for biases and LayerNorm weights).
+extern "C" __global__ void adamw_update_fused_multi_tensor(float* const* params, const float* const* grads, float* const* ms,
+                                                           float* const* vs, const float* weightDecays, const long long* sizes,
+                                                           const int* chunkTensor, const long long* chunkStart, int chunks,
+                                                           float lr, float beta1, float beta2, float eps, float bc1, float bc2) {
+    double stepSize = (double)lr / bc1;
+    double bc2Sqrt = sqrt((double)bc2);
+    for_each_chunk_element(
+        sizes, chunkTensor, chunkStart, chunks,
+        [&](int t, long long i) {
+            double decay = 1.0 - (double)lr * weightDecays[t];
+            float4 p = *reinterpret_cast<float4*>(params[t] + i), g = *reinterpret_cast<const float4*>(grads[t] + i);
+            float4 mm = *reinterpret_cast<float4*>(ms[t] + i), vv = *reinterpret_cast<float4*>(vs[t] + i);
+            adamw_element(p.x, g.x, mm.x, vv.x, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+            adamw_element(p.y, g.y, mm.y, vv.y, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+            adamw_element(p.z, g.z, mm.z, vv.z, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+            adamw_element(p.w, g.w, mm.w, vv.w, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+            *reinterpret_cast<float4*>(params[t] + i) = p;
+            *reinterpret_cast<float4*>(ms[t] + i) = mm;
+            *reinterpret_cast<float4*>(vs[t] + i) = vv;
+        },
+        [&](int t, long long i) {
+            double decay = 1.0 - (double)lr * weightDecays[t];
+            adamw_element(params[t][i], grads[t][i], ms[t][i], vs[t][i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+        });
 }

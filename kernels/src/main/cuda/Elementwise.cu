@@ -7,6 +7,8 @@
 // 256-byte aligned, and four loads in flight per thread are what keeps HBM busy (one scalar load per
 // thread leaves a modern GPU well short of its bandwidth).
 
+#include "MultiTensor.cuh"
+
 #define GRID_STRIDE_BEGIN (blockIdx.x * (long long)blockDim.x + threadIdx.x)
 #define GRID_STRIDE ((long long)gridDim.x * blockDim.x)
 
@@ -37,6 +39,28 @@ extern "C" __global__ void scale_forward_elementwise(float alpha, const float* x
         reinterpret_cast<float4*>(out)[i] = make_float4(alpha * v.x, alpha * v.y, alpha * v.z, alpha * v.w);
     }
     for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = alpha * x[i];
+}
+
+// Multi-tensor forms (chunk table in MultiTensor.cuh): every tensor of the list in one launch.
+// x *= alpha in place over each tensor (Backend.scale(float, Storage[], long[]): gradient clipping).
+extern "C" __global__ void scale_inplace_multi_tensor(float alpha, float* const* xs, const long long* sizes, const int* chunkTensor,
+                                                     const long long* chunkStart, int chunks) {
+    for_each_chunk_element(
+        sizes, chunkTensor, chunkStart, chunks,
+        [&](int t, long long i) {
+            float4 v = *reinterpret_cast<float4*>(xs[t] + i);
+            *reinterpret_cast<float4*>(xs[t] + i) = make_float4(alpha * v.x, alpha * v.y, alpha * v.z, alpha * v.w);
+        },
+        [&](int t, long long i) { xs[t][i] *= alpha; });
+}
+
+// x = value over each tensor (Backend.fill(Storage[], float): the optimizer's zero_grad).
+extern "C" __global__ void fill_multi_tensor(float value, float* const* xs, const long long* sizes, const int* chunkTensor,
+                                             const long long* chunkStart, int chunks) {
+    for_each_chunk_element(
+        sizes, chunkTensor, chunkStart, chunks,
+        [&](int t, long long i) { *reinterpret_cast<float4*>(xs[t] + i) = make_float4(value, value, value, value); },
+        [&](int t, long long i) { xs[t][i] = value; });
 }
 
 // out[r, c] = x[r, c] + bias[c] for x, out [rows, cols]. The bias is read element by element: a

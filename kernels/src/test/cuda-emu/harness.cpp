@@ -372,6 +372,62 @@ static void testLossReduceAdam() {
     check("adamw v", vw, v, 1e-6);
 }
 
+// The multi-tensor kernels over tensors of odd sizes (an empty one, tails, several chunks), with the
+// chunk table jbert.kernels.TensorList builds.
+static void testMultiTensor() {
+    std::vector<long long> sizes = {1, 3, 0, 8, 70001, 32768, 32771, 5};
+    std::vector<int> chunkTensor;
+    std::vector<long long> chunkStart;
+    for (int t = 0; t < (int)sizes.size(); t++)
+        for (long long s = 0; s < sizes[t]; s += MULTI_TENSOR_CHUNK) { chunkTensor.push_back(t); chunkStart.push_back(s); }
+    int chunks = (int)chunkTensor.size(), T = (int)sizes.size();
+    unsigned blocks = std::min((unsigned)chunks, (unsigned)SMS * 4);
+    std::vector<Vec> x(T), p(T), g(T), m(T), v(T);
+    std::vector<float*> xp(T), pp(T), mp(T), vp(T);
+    std::vector<const float*> gp(T);
+    Vec wd(T);
+    double want = 0;
+    for (int t = 0; t < T; t++) {
+        x[t] = randn(sizes[t]); p[t] = randn(sizes[t], 0.02); g[t] = randn(sizes[t], 0.01); m[t] = randn(sizes[t], 0.001);
+        v[t] = Vec(sizes[t], 1e-6f);
+        xp[t] = x[t].data(); pp[t] = p[t].data(); gp[t] = g[t].data(); mp[t] = m[t].data(); vp[t] = v[t].data();
+        wd[t] = t % 2 ? 0.0f : 0.01f;
+        for (float f : x[t]) want += (double)f * f;
+    }
+    std::vector<double> totals(blocks);
+    launch(reduce::sum_of_squares_reduce_double_multi_tensor, {blocks}, {THREADS}, (const float* const*)xp.data(), sizes.data(),
+           chunkTensor.data(), chunkStart.data(), chunks, totals.data());
+    double total = 0;
+    for (double b : totals) total += b;
+    check("sumOfSquares multi-tensor", Vec{(float)want}, Vec{(float)total}, 1e-7);
+
+    std::vector<Vec> scaled = x;
+    for (auto& t : scaled) for (auto& f : t) f *= 0.37f;
+    launch(elementwise::scale_inplace_multi_tensor, {blocks}, {THREADS}, 0.37f, xp.data(), sizes.data(), chunkTensor.data(), chunkStart.data(), chunks);
+    for (int t = 0; t < T; t++) check("scale multi-tensor tensor " + std::to_string(t), scaled[t], x[t], 0);
+    launch(elementwise::fill_multi_tensor, {blocks}, {THREADS}, 0.5f, xp.data(), sizes.data(), chunkTensor.data(), chunkStart.data(), chunks);
+    for (int t = 0; t < T; t++) check("fill multi-tensor tensor " + std::to_string(t), Vec(sizes[t], 0.5f), x[t], 0);
+
+    float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, bc1 = 0.19f, bc2 = 0.002f;
+    std::vector<Vec> pw = p, mw = m, vw = v;
+    for (int t = 0; t < T; t++)
+        for (long long i = 0; i < sizes[t]; i++) {
+            double pd = pw[t][i] * (1.0 - (double)lr * wd[t]), gi = g[t][i];
+            double mi = b1 * (double)mw[t][i] + (1.0 - b1) * gi, vi = b2 * (double)vw[t][i] + (1.0 - b2) * gi * gi;
+            mw[t][i] = (float)mi; vw[t][i] = (float)vi;
+            pw[t][i] = (float)(pd - (double)lr / bc1 * mi / (std::sqrt(vi) / std::sqrt((double)bc2) + eps));
+        }
+    launch(adamw::adamw_update_fused_multi_tensor, {blocks}, {THREADS}, pp.data(), (const float* const*)gp.data(), mp.data(), vp.data(),
+           (const float*)wd.data(), (const long long*)sizes.data(), (const int*)chunkTensor.data(), (const long long*)chunkStart.data(),
+           chunks, lr, b1, b2, eps, bc1, bc2);
+    for (int t = 0; t < T; t++) {
+        std::string what = " multi-tensor tensor " + std::to_string(t) + " (" + std::to_string(sizes[t]) + ")";
+        check("adamw param" + what, pw[t], p[t], 1e-6);
+        check("adamw m" + what, mw[t], m[t], 1e-6);
+        check("adamw v" + what, vw[t], v[t], 1e-6);
+    }
+}
+
 // TiledGemm.matmul: split-K plan, beta pre-scale, float4 or scalar entry point.
 static void gemm(bool tA, bool tB, int batch, int M, int N, int K, float alpha, const Vec& A, const Vec& B, float beta, Vec& C, bool tf32) {
     long long tiles = (long long)((M + 127) / 128) * ((N + 127) / 128) * batch;
@@ -433,6 +489,7 @@ int main() {
     testSoftmax();
     testPermuteEmbeddingDropout();
     testLossReduceAdam();
+    testMultiTensor();
     testMatmul(false);
     testMatmul(true);
     // The emulator's cvt.rna.tf32.f32: 10 mantissa bits, to nearest, ties away from zero.

@@ -190,4 +190,38 @@ public interface Backend {
     void adamwUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
                      float lr, float beta1, float beta2, float eps, float weightDecay,
                      float bc1, float bc2);
+
+    // ---- multi-tensor forms: the optimizer's passes over every parameter at once ------------------
+    // Same results as the single-tensor methods called tensor by tensor (these defaults do exactly
+    // that); a GPU backend overrides them with one launch for the whole list instead of one per tensor.
+
+    /** The sum over i of {@link #sumOfSquares(Storage, long) sumOfSquares}(xs[i], ns[i]). */
+    default double sumOfSquares(Storage[] xs, long[] ns) {
+        double sum = 0;
+        for (int i = 0; i < xs.length; i++) sum += sumOfSquares(xs[i], ns[i]);
+        return sum;
+    }
+
+    /** xs[i][0..ns[i]) *= alpha for every i, in place. */
+    default void scale(float alpha, Storage[] xs, long[] ns) {
+        for (int i = 0; i < xs.length; i++) scale(alpha, xs[i], xs[i], ns[i]);
+    }
+
+    /** Every storage of xs = value. */
+    default void fill(Storage[] xs, float value) {
+        for (Storage x : xs) fill(x, value);
+    }
+
+    /**
+     * {@link #adamwUpdate(Storage, Storage, Storage, Storage, long, float, float, float, float, float, float, float)
+     * adamwUpdate} of tensor i (params[i], grads[i], ms[i], vs[i], ns[i] elements) with weight decay
+     * weightDecays[i], for every i.
+     */
+    default void adamwUpdate(Storage[] params, Storage[] grads, Storage[] ms, Storage[] vs, long[] ns,
+                             float lr, float beta1, float beta2, float eps, float[] weightDecays,
+                             float bc1, float bc2) {
+        for (int i = 0; i < params.length; i++) {
+            adamwUpdate(params[i], grads[i], ms[i], vs[i], ns[i], lr, beta1, beta2, eps, weightDecays[i], bc1, bc2);
+        }
+    }
 }

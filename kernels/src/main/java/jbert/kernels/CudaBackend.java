@@ -777,6 +777,137 @@ public final class CudaBackend implements Backend {
                 lr, beta1, beta2, eps, weightDecay, bc1, bc2);
     }
 
+    // ---- multi-tensor forms: one launch over a whole list of tensors (MultiTensor.cuh) -----------------
+
+    @Override
+    public double sumOfSquares(Storage[] xs, long[] ns) {
+        DeviceTable t = deviceTable("sumOfSquares", new Storage[][]{xs}, new String[]{"xs"}, ns, null);
+        if (t.chunks() == 0) return 0;
+        int blocks = multiTensorGrid(t);
+        CudaStorage totals = allocateUninitialised(2L * blocks);   // one double per block
+        try {
+            kernel("Reduce", "sum_of_squares_reduce_double_multi_tensor").launch(blocks, THREADS, stream,
+                    t.pointers()[0], t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks(), totals);
+            double[] host = new double[blocks];
+            cuMemcpyDtoH(Pointer.to(host), totals.ptr(), (long) blocks * Sizeof.DOUBLE);
+            double sum = 0;
+            for (double b : host) sum += b;                  // in block order: the same norm every run
+            return sum;
+        } finally {
+            release(totals);
+        }
+    }
+
+    @Override
+    public void scale(float alpha, Storage[] xs, long[] ns) {
+        DeviceTable t = deviceTable("scale", new Storage[][]{xs}, new String[]{"xs"}, ns, null);
+        if (t.chunks() == 0) return;
+        kernel("Elementwise", "scale_inplace_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
+                alpha, t.pointers()[0], t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks());
+    }
+
+    @Override
+    public void fill(Storage[] xs, float value) {
+        long[] ns = new long[xs.length];
+        for (int i = 0; i < xs.length; i++) ns[i] = of(xs[i], "fill").size();
+        DeviceTable t = deviceTable("fill", new Storage[][]{xs}, new String[]{"xs"}, ns, null);
+        if (t.chunks() == 0) return;
+        kernel("Elementwise", "fill_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
+                value, t.pointers()[0], t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks());
+    }
+
+    @Override
+    public void adamwUpdate(Storage[] params, Storage[] grads, Storage[] ms, Storage[] vs, long[] ns,
+                            float lr, float beta1, float beta2, float eps, float[] weightDecays,
+                            float bc1, float bc2) {
+        if (weightDecays.length != ns.length) {
+            throw new IllegalArgumentException("adamwUpdate: " + weightDecays.length + " weight decays for " + ns.length + " tensors");
+        }
+        DeviceTable t = deviceTable("adamwUpdate", new Storage[][]{params, grads, ms, vs},
+                new String[]{"params", "grads", "ms", "vs"}, ns, weightDecays);
+        if (t.chunks() == 0) return;
+        CUdeviceptr[] p = t.pointers();
+        kernel("AdamW", "adamw_update_fused_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
+                p[0], p[1], p[2], p[3], t.weightDecays(), t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks(),
+                lr, beta1, beta2, eps, bc1, bc2);
+    }
+
+    /** Blocks of a multi-tensor launch: a few per SM, each walking several chunks. */
+    private int multiTensorGrid(DeviceTable t) {
+        return Math.min(t.chunks(), smCount * 4);
+    }
+
+    /**
+     * A list's table on the device (MultiTensor.cuh): for each role (params, grads, ...) an array of
+     * the tensors' pointers, then sizes [T] and chunk starts [chunks] (64-bit), weight decays [T] and
+     * chunk tensors [chunks] (32-bit), in one block.
+     */
+    private record DeviceTable(CudaStorage memory, CUdeviceptr[] pointers, CUdeviceptr sizes, CUdeviceptr chunkStart,
+                               CUdeviceptr weightDecays, CUdeviceptr chunkTensor, int chunks) {}
+
+    /** What a table was built from: the same device pointers, sizes and decays give the same table. */
+    private record TableKey(CUdeviceptr[] pointers, long[] sizes, float[] weightDecays) {
+        @Override public boolean equals(Object o) {
+            return o instanceof TableKey k && Arrays.equals(pointers, k.pointers) && Arrays.equals(sizes, k.sizes)
+                    && Arrays.equals(weightDecays, k.weightDecays);
+        }
+        @Override public int hashCode() {
+            return 31 * (31 * Arrays.hashCode(pointers) + Arrays.hashCode(sizes)) + Arrays.hashCode(weightDecays);
+        }
+    }
+
+    /** Tables of recent lists (gradients; parameters with gradients and moments), least recently used first. */
+    private final Map<TableKey, DeviceTable> deviceTables = new LinkedHashMap<>(16, 0.75f, true);
+    private static final int DEVICE_TABLE_CACHE = 8;
+
+    /**
+     * The table for roles[r][i] (tensor i's storage in role r, holding at least ns[i] floats), built and
+     * uploaded on first use, then reused: an optimizer passes the same storages every step.
+     */
+    private DeviceTable deviceTable(String op, Storage[][] roles, String[] roleNames, long[] ns, float[] weightDecays) {
+        int count = ns.length, R = roles.length;
+        CUdeviceptr[] flat = new CUdeviceptr[R * count];
+        for (int r = 0; r < R; r++) {
+            if (roles[r].length != count) {
+                throw new IllegalArgumentException(op + ": " + roles[r].length + " " + roleNames[r] + " for " + count + " sizes");
+            }
+            for (int i = 0; i < count; i++) flat[r * count + i] = in(roles[r][i], ns[i], op, roleNames[r] + "[" + i + "]").ptr();
+        }
+        bind();
+        TableKey key = new TableKey(flat, ns.clone(), weightDecays == null ? new float[0] : weightDecays.clone());
+        DeviceTable table = deviceTables.get(key);
+        if (table != null) return table;
+
+        TensorList.Plan plan = TensorList.plan(ns);
+        int chunks = plan.chunks();
+        long pointerBytes = 8L * R * count, sizeBytes = 8L * count, startBytes = 8L * chunks, decayBytes = 4L * count;
+        long bytes = pointerBytes + sizeBytes + startBytes + decayBytes + 4L * chunks;
+        CudaStorage memory = allocateUninitialised((bytes + 3) / 4);
+        CUdeviceptr base = memory.ptr();
+        CUdeviceptr[] pointers = new CUdeviceptr[R];
+        for (int r = 0; r < R; r++) {
+            pointers[r] = base.withByteOffset(8L * r * count);
+            if (count > 0) cuMemcpyHtoD(pointers[r], Pointer.to(Arrays.copyOfRange(flat, r * count, (r + 1) * count)), 8L * count);
+        }
+        CUdeviceptr sizes = base.withByteOffset(pointerBytes), starts = base.withByteOffset(pointerBytes + sizeBytes);
+        CUdeviceptr decays = base.withByteOffset(pointerBytes + sizeBytes + startBytes);
+        CUdeviceptr tensors = base.withByteOffset(pointerBytes + sizeBytes + startBytes + decayBytes);
+        if (count > 0) cuMemcpyHtoD(sizes, Pointer.to(ns), sizeBytes);
+        if (count > 0 && weightDecays != null) cuMemcpyHtoD(decays, Pointer.to(weightDecays), decayBytes);
+        if (chunks > 0) {
+            cuMemcpyHtoD(starts, Pointer.to(plan.chunkStart()), startBytes);
+            cuMemcpyHtoD(tensors, Pointer.to(plan.chunkTensor()), 4L * chunks);
+        }
+        table = new DeviceTable(memory, pointers, sizes, starts, decays, tensors, chunks);
+        deviceTables.put(key, table);
+        if (deviceTables.size() > DEVICE_TABLE_CACHE) {
+            var eldest = deviceTables.entrySet().iterator().next();
+            allocator.release(eldest.getValue().memory().detach());   // stream order protects kernels still queued on it
+            deviceTables.remove(eldest.getKey());
+        }
+        return table;
+    }
+
     @Override
     public String toString() {
         return "cuda:" + options.device() + " (" + deviceName + ", sm_" + computeMajor + computeMinor + ", " + smCount + " SMs; "

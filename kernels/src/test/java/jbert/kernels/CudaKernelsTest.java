@@ -274,6 +274,56 @@ class CudaKernelsTest {
         }
     }
 
+    /**
+     * The multi-tensor forms (one launch over a list) against the CPU backend's, which call the
+     * single-tensor kernels tensor by tensor: sizes from 1 to several chunks, an empty tensor, tails
+     * that are not whole float4s; three steps, so the device table is built once and reused.
+     */
+    @Test void multiTensorNormScaleFillAndAdamWMatchTheSingleTensorKernels() {
+        long[] ns = {1, 7, 0, 768, 32_768, 70_001, 3 * 32_768 + 5};
+        int T = ns.length;
+        Pair[] p = new Pair[T], g = new Pair[T], m = new Pair[T], v = new Pair[T];
+        for (int i = 0; i < T; i++) {
+            p[i] = pair(gpu, random(r, (int) ns[i], 0.02f));
+            m[i] = zeros(gpu, (int) ns[i]);
+            v[i] = zeros(gpu, (int) ns[i]);
+        }
+        float[] decays = new float[T];
+        for (int i = 0; i < T; i++) decays[i] = i % 2 == 0 ? 0.01f : 0f;
+        for (int t = 1; t <= 3; t++) {
+            for (int i = 0; i < T; i++) g[i] = pair(gpu, random(r, (int) ns[i], 0.01f));
+            jbert.engine.Storage[] gc = cpuOf(g), gg = gpuOf(g);
+            double want = CPU.sumOfSquares(gc, ns), got = gpu.sumOfSquares(gg, ns);
+            assertEquals(want, got, 1e-12 * want, "multi-tensor sumOfSquares step " + t);
+            CPU.scale(0.37f, gc, ns);
+            gpu.scale(0.37f, gg, ns);
+            float bc1 = (float) (1 - Math.pow(0.9, t)), bc2 = (float) (1 - Math.pow(0.999, t));
+            CPU.adamwUpdate(cpuOf(p), gc, cpuOf(m), cpuOf(v), ns, 1e-3f, 0.9f, 0.999f, 1e-8f, decays, bc1, bc2);
+            gpu.adamwUpdate(gpuOf(p), gg, gpuOf(m), gpuOf(v), ns, 1e-3f, 0.9f, 0.999f, 1e-8f, decays, bc1, bc2);
+            for (int i = 0; i < T; i++) {
+                String what = " tensor " + i + " (" + ns[i] + ") step " + t;
+                assertAgree("multi-tensor scale" + what, gpu, g[i], TOL);
+                assertAgree("multi-tensor adamw param" + what, gpu, p[i], TOL);
+                assertAgree("multi-tensor adamw m" + what, gpu, m[i], TOL);
+                assertAgree("multi-tensor adamw v" + what, gpu, v[i], TOL);
+            }
+            gpu.fill(gg, 0f);
+            for (int i = 0; i < T; i++) for (float f : gpu.download(gg[i])) assertEquals(0f, f, "multi-tensor fill tensor " + i);
+        }
+    }
+
+    private static jbert.engine.Storage[] cpuOf(Pair[] ps) {
+        jbert.engine.Storage[] s = new jbert.engine.Storage[ps.length];
+        for (int i = 0; i < ps.length; i++) s[i] = ps[i].cpu();
+        return s;
+    }
+
+    private static jbert.engine.Storage[] gpuOf(Pair[] ps) {
+        jbert.engine.Storage[] s = new jbert.engine.Storage[ps.length];
+        for (int i = 0; i < ps.length; i++) s[i] = ps[i].gpu();
+        return s;
+    }
+
     @Test void memoryOpsAndArgumentChecks() {
         float[] h = random(r, 1001, 1);
         var s = gpu.upload(h);

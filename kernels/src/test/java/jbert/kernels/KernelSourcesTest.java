@@ -68,7 +68,11 @@ class KernelSourcesTest {
                     .map(n -> n.substring(0, n.length() - 3)).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(new TreeSet<>(KernelSources.FAMILIES), onDisk, "KernelSources.FAMILIES lists every .cu file");
         }
-        for (String h : KernelSources.HEADERS) assertTrue(KernelSources.header(h).contains("load_a_slice"), h);
+        for (String h : KernelSources.HEADERS) assertTrue(KernelSources.header(h).contains("#pragma once"), h);
+        try (Stream<Path> files = Files.list(cuda)) {
+            var headers = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cuh")).collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(new TreeSet<>(KernelSources.HEADERS), headers, "KernelSources.HEADERS lists every .cuh file (NVRTC needs them)");
+        }
         for (String f : KernelSources.FAMILIES) {
             assertTrue(KernelSources.source(f).contains("extern \"C\" __global__"), f + ".cu");
             assertTrue(KernelSources.ptx(f).contains(".visible .entry"), f + ".ptx");

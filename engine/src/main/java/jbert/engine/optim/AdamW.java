@@ -1,6 +1,8 @@
 package jbert.engine.optim;
 
+import jbert.engine.Backend;
 import jbert.engine.Scope;
+import jbert.engine.Storage;
 import jbert.engine.Tensor;
 
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ import java.util.function.Predicate;
  *   p = p - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * </pre>
  * Parameter groups as HF's Trainer builds them: no weight decay for biases and LayerNorm weights.
- * The update runs as one fused backend kernel per parameter tensor.
+ * The update runs as one fused multi-tensor backend call over all parameters (one launch on a GPU).
  */
 public final class AdamW {
     /** One parameter with its moments (created at zero, like torch's lazy state). */
@@ -60,25 +62,41 @@ public final class AdamW {
     public double lr() { return lr; }
     public int stepCount() { return step; }
 
-    /** One update of every parameter that has a gradient. */
+    /** One update of every parameter that has a gradient: one multi-tensor backend call per backend. */
     public void step() {
         step++;
         float bc1 = (float) (1 - Math.pow(beta1, step));
         float bc2 = (float) (1 - Math.pow(beta2, step));
-        for (Slot s : slots) {
-            Tensor g = s.param.grad();
-            if (g == null) continue;
-            s.param.backend().adamwUpdate(s.param.storage(), g.storage(), s.m.storage(), s.v.storage(), s.param.size(),
-                    lr, beta1, beta2, eps, s.decay ? weightDecay : 0f, bc1, bc2);
-        }
+        Map<Backend, List<Slot>> byBackend = withGrads();
+        byBackend.forEach((backend, list) -> {
+            int n = list.size();
+            Storage[] params = new Storage[n], grads = new Storage[n], ms = new Storage[n], vs = new Storage[n];
+            long[] sizes = new long[n];
+            float[] decays = new float[n];
+            for (int i = 0; i < n; i++) {
+                Slot s = list.get(i);
+                params[i] = s.param.storage(); grads[i] = s.param.grad().storage();
+                ms[i] = s.m.storage(); vs[i] = s.v.storage();
+                sizes[i] = s.param.size();
+                decays[i] = s.decay ? weightDecay : 0f;
+            }
+            backend.adamwUpdate(params, grads, ms, vs, sizes, lr, beta1, beta2, eps, decays, bc1, bc2);
+        });
     }
 
     /** Zeroes every gradient (keeping the buffers): the one place gradients are reset. */
     public void zeroGrad() {
+        withGrads().forEach((backend, list) ->
+                backend.fill(list.stream().map(s -> s.param.grad().storage()).toArray(Storage[]::new), 0f));
+    }
+
+    /** The slots whose parameter has a gradient, in order, by the backend they live on. */
+    private Map<Backend, List<Slot>> withGrads() {
+        Map<Backend, List<Slot>> byBackend = new LinkedHashMap<>();
         for (Slot s : slots) {
-            Tensor g = s.param.grad();
-            if (g != null) g.backend().fill(g.storage(), 0f);
+            if (s.param.grad() != null) byBackend.computeIfAbsent(s.param.backend(), b -> new ArrayList<>()).add(s);
         }
+        return byBackend;
     }
 
     public List<Slot> slots() { return slots; }

@@ -1,8 +1,14 @@
 package jbert.engine.optim;
 
+import jbert.engine.Backend;
+import jbert.engine.Storage;
 import jbert.engine.Tensor;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Global-norm clipping as {@code torch.nn.utils.clip_grad_norm_}: with n = sqrt(sum over all gradients
@@ -11,19 +17,32 @@ import java.util.Collection;
 public final class GradClip {
     private GradClip() {}
 
-    /** Clips in place and returns the norm before clipping. */
+    /**
+     * Clips in place and returns the norm before clipping. The norm and the scaling each go to the
+     * backend as one multi-tensor call over all gradients (one launch on a GPU, not one per tensor).
+     */
     public static double clipGradNorm(Collection<Tensor> params, double maxNorm) {
-        double sumSq = 0;
+        Map<Backend, Grads> byBackend = new LinkedHashMap<>();
         for (Tensor p : params) {
-            if (p.grad() != null) sumSq += p.backend().sumOfSquares(p.grad().storage(), p.size());
+            if (p.grad() != null) byBackend.computeIfAbsent(p.backend(), b -> new Grads()).add(p.grad().storage(), p.size());
         }
+        double sumSq = 0;
+        for (var e : byBackend.entrySet()) sumSq += e.getKey().sumOfSquares(e.getValue().storages(), e.getValue().sizes());
         double norm = Math.sqrt(sumSq);
         double coef = maxNorm / (norm + 1e-6);
         if (coef < 1) {
-            for (Tensor p : params) {
-                if (p.grad() != null) p.backend().scale((float) coef, p.grad().storage(), p.grad().storage(), p.size());
-            }
+            for (var e : byBackend.entrySet()) e.getKey().scale((float) coef, e.getValue().storages(), e.getValue().sizes());
         }
         return norm;
+    }
+
+    /** The gradients on one backend, in parameter order, with their sizes. */
+    private static final class Grads {
+        private final List<Storage> storages = new ArrayList<>();
+        private final List<Long> sizes = new ArrayList<>();
+
+        void add(Storage s, long n) { storages.add(s); sizes.add(n); }
+        Storage[] storages() { return storages.toArray(new Storage[0]); }
+        long[] sizes() { return sizes.stream().mapToLong(Long::longValue).toArray(); }
     }
 }
