@@ -5,7 +5,7 @@ Same products as jbert's GemmBenchmark (jbert.bench.GemmBenchmark), same thread 
   forward  Y[256, out] = X[256, in] @ W[out, in]^T      (Linear; weight stored [out, in] as in HF)
   backward dX[256, in] = dY[256, out] @ W[out, in]
            dW[out, in] = dY[256, out]^T @ X[256, in]
-Usage: python bench/peers/matmul.py [--threads 2] [--seconds 3]
+Usage: python bench/peers/matmul.py [--threads 2] [--seconds 3] [--only fwd_256x768x768,...]
 Prints one line per shape: name, M x N x K, best and median time of a call, GFLOP/s of the median.
 """
 import argparse
@@ -38,12 +38,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=3.0, help="measuring time per shape")
+    ap.add_argument("--only", default="", help="comma-separated shapes in GemmBenchmark's naming, e.g. dW_768x768x256")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     gen = torch.Generator().manual_seed(0)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
           f"mkl {torch.backends.mkl.is_available()}, mkldnn {torch.backends.mkldnn.is_available()}")
+    only = set(filter(None, args.only.split(",")))
     for name, M, N, K, ta, tb in SHAPES:
+        if only and name.replace(" ", "_") not in only:
+            continue
         a = operand(M, K, ta, gen)
         b = operand(K, N, tb, gen)
         c = torch.empty(M, N)
