@@ -428,14 +428,16 @@ static void testMultiTensor() {
     }
 }
 
-// TiledGemm.matmul: split-K plan, beta pre-scale, float4 or scalar entry point.
+// TiledGemm.matmul: split-K plan (SplitK.plan), beta pre-scale, float4 or scalar entry point.
 static void gemm(bool tA, bool tB, int batch, int M, int N, int K, float alpha, const Vec& A, const Vec& B, float beta, Vec& C, bool tf32) {
-    long long tiles = (long long)((M + 127) / 128) * ((N + 127) / 128) * batch;
+    long long tiles = (long long)((M + 127) / 128) * ((N + 127) / 128) * batch, slots = 2LL * SMS;
     int splits = 1, chunk = std::max(K, 1);
-    if (!(tiles >= SMS || K < 512)) {
-        long long wanted = (2LL * SMS + tiles - 1) / tiles;
-        int s = (int)std::max(1LL, std::min(wanted, (long long)std::min(K / 256, 64)));
-        if (s > 1) { chunk = ((K + s - 1) / s + 7) / 8 * 8; splits = (K + chunk - 1) / chunk; }
+    double bestCost = (double)((tiles + slots - 1) / slots) * (K + 32);
+    for (int s = 2; s <= std::min(64, K / 256); s++) {
+        int c = ((K + s - 1) / s + 7) / 8 * 8, n = (K + c - 1) / c;
+        if (n != s) continue;
+        double cost = (double)((tiles * n + slots - 1) / slots) * (c + 128);
+        if (cost < bestCost) { bestCost = cost; splits = n; chunk = c; }
     }
     bool atomic = splits > 1;
     if (atomic) for (auto& c : C) c = beta == 0 ? 0 : c * beta;
