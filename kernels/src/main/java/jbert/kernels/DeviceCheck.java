@@ -32,6 +32,8 @@ import static jcuda.driver.JCudaDriver.*;
 public final class DeviceCheck {
     private final CudaBackend be;
     private final PrintWriter out;
+    /** The device-to-device copy's GB/s, from the bandwidth section (NaN before it ran). */
+    private double copyGBs = Double.NaN;
 
     private DeviceCheck(CudaBackend be, PrintWriter out) {
         this.be = be;
@@ -64,6 +66,7 @@ public final class DeviceCheck {
             DeviceCheck c = new DeviceCheck(be, w);
             c.row("device", "gpu", 0, "", be.deviceName() + " sm_" + be.computeCapability().replace(".", "") + ", " + be.smCount() + " SMs; " + be.gemmDescription());
             c.section("bandwidth", c::bandwidth);
+            c.section("multi-tensor", c::multiTensor);
             c.section("gemm", () -> c.gemm(be));
             CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
             boolean hasTf32 = tf32.usesCublas() || tf32.hasTensorCoreTf32();
@@ -132,6 +135,7 @@ public final class DeviceCheck {
         Storage x = random(n, 1), y = be.allocate(n), z = be.allocate(n);
         double copyMs = timeMs(20, () -> be.copy(x, y, n));
         double copy = 8.0 * n / copyMs / 1e6;             // GB/s: read + write
+        copyGBs = copy;
         row("bandwidth", "device-to-device copy", copy, "GB/s", "cuMemcpyDtoD of " + (4 * n >> 20) + " MiB");
 
         Storage gamma = random(cols, 2), beta = random(cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
@@ -152,6 +156,49 @@ public final class DeviceCheck {
         for (Storage s : new Storage[]{x, y, z, gamma, beta, mean, rstd, dgamma, dbeta, mask, m, v}) be.release(s);
     }
 
+    /**
+     * The optimizer's passes over BERT-base's 201 parameter tensors: the multi-tensor AdamW (one launch)
+     * against the same update tensor by tensor (201 launches), and the gradient norm (one launch and
+     * one host read-back, against 201 of each).
+     */
+    private void multiTensor() {
+        java.util.List<Long> sizes = new java.util.ArrayList<>(java.util.List.of(30522L * 768, 512L * 768, 2L * 768, 768L, 768L));
+        for (int layer = 0; layer < 12; layer++) {
+            for (int i = 0; i < 4; i++) { sizes.add(768L * 768); sizes.add(768L); }   // query, key, value, attention output
+            sizes.add(768L); sizes.add(768L);                                          // LayerNorm
+            sizes.add(768L * 3072); sizes.add(3072L); sizes.add(3072L * 768); sizes.add(768L);
+            sizes.add(768L); sizes.add(768L);                                          // LayerNorm
+        }
+        sizes.add(768L * 768); sizes.add(768L); sizes.add(2L * 768); sizes.add(2L);     // pooler, classifier
+        int count = sizes.size();
+        long[] ns = sizes.stream().mapToLong(Long::longValue).toArray();
+        Storage[] p = new Storage[count], g = new Storage[count], m = new Storage[count], v = new Storage[count];
+        float[] decays = new float[count];
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            // zeros: the traffic is what is measured, and 110M Gaussians on the host would take seconds
+            p[i] = be.allocate(ns[i]); g[i] = be.allocate(ns[i]); m[i] = be.allocate(ns[i]); v[i] = be.allocate(ns[i]);
+            decays[i] = ns[i] % 768 == 0 && ns[i] > 3072 ? 0.01f : 0f;
+            total += ns[i];
+        }
+        double multi = timeMs(10, () -> be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f));
+        double single = timeMs(10, () -> {
+            for (int i = 0; i < count; i++) be.adamwUpdate(p[i], g[i], m[i], v[i], ns[i], 1e-5f, 0.9f, 0.999f, 1e-8f, decays[i], 0.1f, 0.001f);
+        });
+        String what = count + " BERT-base tensors, " + total + " floats";
+        report("adamw " + count + " tensors, one launch", copyGBs, 28.0 * total, multi);
+        report("adamw " + count + " tensors, a launch each", copyGBs, 28.0 * total, single);
+        long t0 = System.nanoTime();
+        for (int r = 0; r < 10; r++) be.sumOfSquares(g, ns);
+        double normMulti = (System.nanoTime() - t0) / 1e6 / 10;
+        t0 = System.nanoTime();
+        for (int r = 0; r < 10; r++) for (int i = 0; i < count; i++) be.sumOfSquares(g[i], ns[i]);
+        double normSingle = (System.nanoTime() - t0) / 1e6 / 10;
+        row("multi-tensor", "gradient norm " + count + " tensors, one launch", normMulti, "ms", "wall time incl. the read-back; " + what);
+        row("multi-tensor", "gradient norm " + count + " tensors, a launch each", normSingle, "ms", "wall time incl. " + count + " read-backs");
+        for (Storage[] list : new Storage[][]{p, g, m, v}) for (Storage s : list) be.release(s);
+    }
+
     private void report(String name, double copyGBs, double bytes, double ms) {
         double gbs = bytes / ms / 1e6;
         row("bandwidth", name, gbs, "GB/s", String.format(Locale.ROOT, "%.0f%% of copy", 100 * gbs / copyGBs));
@@ -166,6 +213,8 @@ public final class DeviceCheck {
                 {false, true, 1, 4096, 3072, 768, "FFN up"},
                 {false, true, 1, 4096, 768, 3072, "FFN down"},
                 {true, false, 1, 768, 768, 4096, "dW = dY^T X (split-K)"},
+                {true, false, 1, 3072, 768, 4096, "FFN dW (split-K)"},
+                {true, false, 1, 2304, 768, 4096, "QKV dW (split-K)"},
                 {false, true, 384, 128, 128, 64, "attention Q K^T"},
                 {false, false, 384, 128, 64, 128, "attention P V"}};
         for (Object[] s : shapes) {
