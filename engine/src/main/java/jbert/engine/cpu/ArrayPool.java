@@ -7,22 +7,28 @@ import java.util.Map;
 
 /**
  * Reuse of released arrays, keyed by exact length. A training step makes and frees the same set of
- * activation and gradient sizes every time, so after the first step every {@link #take} finds an
- * array of its size here and the step allocates nothing (no garbage, no GC pauses, warm pages).
+ * activation and gradient sizes every time, so after the first step of a shape every {@link #take}
+ * finds an array of its size here and the step allocates nothing (no garbage, no GC pauses, warm
+ * pages).
  *
- * <p>Bounded: arrays beyond {@code capacityFloats} in total are left to the garbage collector. If the
- * heap runs out while pooled arrays of other sizes sit idle, the pool is emptied and the allocation
- * retried once.
+ * <p>Bounded, oldest out: with dynamic padding every batch length brings new sizes, so when a released
+ * array does not fit under {@code capacityFloats}, the arrays released longest ago are dropped to the
+ * garbage collector until it does. The pool then holds the sizes of the most recent steps, never
+ * more than its capacity (an eighth of the heap by default). If the heap runs out while pooled arrays
+ * sit idle, the pool is emptied and the allocation retried once.
  */
 final class ArrayPool {
     private final long capacityFloats;
+    /** Free arrays by length; each deque is newest last. */
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+    /** Every pooled array in the order it was given back, oldest first (for eviction). */
+    private final ArrayDeque<float[]> age = new ArrayDeque<>();
     private long pooledFloats;
 
     ArrayPool(long capacityFloats) { this.capacityFloats = capacityFloats; }
 
-    /** Half the maximum heap, in floats. */
-    static long defaultCapacityFloats() { return Runtime.getRuntime().maxMemory() / 2 / Float.BYTES; }
+    /** An eighth of the maximum heap, in floats. */
+    static long defaultCapacityFloats() { return Runtime.getRuntime().maxMemory() / 8 / Float.BYTES; }
 
     /** A zero-filled array of exactly n floats: a pooled one (cleared) when there is one. */
     float[] take(int n) {
@@ -31,7 +37,10 @@ final class ArrayPool {
         synchronized (this) {
             ArrayDeque<float[]> q = free.get(n);
             a = q == null ? null : q.pollLast();
-            if (a != null) pooledFloats -= n;
+            if (a != null) {
+                pooledFloats -= n;
+                age.removeLastOccurrence(a);
+            }
         }
         if (a != null) {
             Arrays.fill(a, 0f);
@@ -45,15 +54,24 @@ final class ArrayPool {
         }
     }
 
-    /** Takes an array back for reuse (dropped when the pool is full). */
+    /** Takes an array back for reuse, dropping the oldest pooled arrays if it would not fit. */
     synchronized void give(float[] a) {
-        if (a.length == 0 || pooledFloats + a.length > capacityFloats) return;
+        if (a.length == 0 || a.length > capacityFloats) return;
+        while (pooledFloats + a.length > capacityFloats) {
+            float[] oldest = age.pollFirst();
+            ArrayDeque<float[]> q = free.get(oldest.length);
+            q.removeFirstOccurrence(oldest);
+            if (q.isEmpty()) free.remove(oldest.length);
+            pooledFloats -= oldest.length;
+        }
         free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).addLast(a);
+        age.addLast(a);
         pooledFloats += a.length;
     }
 
     synchronized void clear() {
         free.clear();
+        age.clear();
         pooledFloats = 0;
     }
 

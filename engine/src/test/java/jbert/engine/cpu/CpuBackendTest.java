@@ -32,9 +32,23 @@ class CpuBackendTest {
     void poolIsBounded() {
         ArrayPool pool = new ArrayPool(100);
         pool.give(new float[60]);
-        pool.give(new float[60]);                             // would exceed 100 floats: dropped
+        pool.give(new float[60]);                             // would exceed 100 floats: the older one goes
         assertEquals(60, pool.pooledFloats());
         pool.take(60);
+        assertEquals(0, pool.pooledFloats());
+    }
+
+    @Test
+    void poolKeepsTheMostRecentSizes() {
+        ArrayPool pool = new ArrayPool(100);
+        float[] old = new float[50], mid = new float[30], recent = new float[40];
+        pool.give(old);
+        pool.give(mid);
+        pool.give(recent);                                    // 120 > 100: the oldest (50) is dropped
+        assertEquals(70, pool.pooledFloats());
+        assertTrue(pool.take(40) == recent);
+        assertTrue(pool.take(30) == mid);
+        assertTrue(pool.take(50) != old, "the evicted array is not handed out again");
         assertEquals(0, pool.pooledFloats());
     }
 
