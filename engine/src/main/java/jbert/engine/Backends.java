@@ -27,7 +27,13 @@ public final class Backends {
             case "cpu":
                 return cpu();
             case "auto": {
-                BackendProvider gpu = provider("cuda");
+                BackendProvider gpu;
+                try {
+                    gpu = provider("cuda");
+                } catch (UnavailableException e) {
+                    if (notice != null) notice.accept("device: cpu (auto: " + e.getMessage() + ")");
+                    return cpu();
+                }
                 if (gpu != null && gpu.available()) {
                     if (notice != null) notice.accept("device: cuda");
                     return gpu.create();
@@ -52,8 +58,14 @@ public final class Backends {
     }
 
     private static BackendProvider provider(String name) {
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
-            if (p.name().equals(name)) return p;
+        try {
+            for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+                if (p.name().equals(name)) return p;
+            }
+        } catch (java.util.ServiceConfigurationError e) {
+            // A broken provider jar on the class path: say so in one line rather than with a stack trace.
+            throw new UnavailableException("device '" + name + "': a backend on the class path failed to load ("
+                    + e.getMessage() + ")");
         }
         return null;
     }

@@ -137,6 +137,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             return oneLine(ex.getMessage());
         }
         if (ex instanceof UncheckedIOException u) return oneLine(u.getMessage());
+        if (ex instanceof jbert.engine.DeviceOutOfMemoryException) {
+            return oneLine("out of device memory: " + ex.getMessage() + "; use a smaller --batch-size");
+        }
         if (ex instanceof OutOfMemoryError) {
             return "out of memory (" + ex.getMessage() + "); give Java more heap (JBERT_JAVA_OPTS=-Xmx16g for ./jbert) or use a smaller --batch-size";
         }

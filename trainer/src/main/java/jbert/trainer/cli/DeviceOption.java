@@ -19,12 +19,18 @@ public final class DeviceOption {
             description = "CPU threads for the kernels (default: JBERT_THREADS, else every core).")
     Integer threads;
 
+    @Option(names = "--tf32", description = "On the GPU, matrix products in TF32 on tensor cores (10-bit mantissa "
+            + "inputs, fp32 accumulation), as torch.backends.cuda.matmul.allow_tf32. Ignored on the CPU.")
+    boolean tf32;
+
     /** Chooses the backend once; a device that is not usable is a one-line error (exit 2). */
     public Backend select(PrintStream err) {
         if (threads != null) {
             if (threads < 1) throw new jbert.trainer.UserError("--threads " + threads + ": expected a positive number");
             System.setProperty("jbert.threads", Integer.toString(threads));
         }
+        // Read by the CUDA backend when it is created (jbert.tf32), so it must be set before select.
+        if (tf32) System.setProperty("jbert.tf32", "true");
         return Backends.select(device.name(), err::println);
     }
 

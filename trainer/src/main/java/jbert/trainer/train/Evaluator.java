@@ -47,6 +47,9 @@ public final class Evaluator {
                     for (int b = 0; b < items.size(); b++) {
                         out[start + b] = java.util.Arrays.copyOfRange(flat, b * C, (b + 1) * C);
                     }
+                } catch (jbert.engine.DeviceOutOfMemoryException e) {
+                    throw new jbert.trainer.UserError("out of device memory evaluating a batch of shape [B=" + batch.B()
+                            + ", T=" + batch.T() + "] (" + e.getMessage() + "); use a smaller --eval-batch-size", e);
                 }
                 if (onBatch != null) onBatch.accept(start + items.size());
             }

@@ -189,7 +189,7 @@ public final class Trainer {
                     double loss, gradNorm;
                     run.model.train(true);
                     try (Scope s = Scope.open()) {
-                        Tensor l = run.model.loss(batch);                      // [1]
+                        Tensor l = lossOrExplain(run.model, batch, state.globalStep + 1); // [1]
                         loss = l.item();
                         if (!Double.isFinite(loss)) { progress.close(); return diverged("loss is " + loss, b, perEpoch, opt, seedsBefore); }
                         l.backward();
@@ -394,5 +394,15 @@ public final class Trainer {
             return null;
         }
         return null;
+    }
+
+    /** The batch's loss; a device that runs out of memory is a user error naming the batch shape. */
+    private static Tensor lossOrExplain(jbert.engine.bert.BertForSequenceClassification model, Batch batch, int step) {
+        try {
+            return model.loss(batch);
+        } catch (jbert.engine.DeviceOutOfMemoryException e) {
+            throw new jbert.trainer.UserError("out of device memory at step " + step + " on a batch of shape [B=" + batch.B()
+                    + ", T=" + batch.T() + "] (" + e.getMessage() + "); use a smaller --batch-size or --max-length", e);
+        }
     }
 }
