@@ -29,7 +29,7 @@ final class ColumnSums {
 
     /** block[c : c+VL) += v under mask m. */
     void add(int c, FloatVector v, VectorMask<Float> m) {
-        FloatVector.fromArray(S, block, c, m).add(v).intoArray(block, c, m);
+        VectorMath.store(VectorMath.load(block, c, m).add(v), block, c, m);
     }
 
     /** Marks the end of a row; folds the block into the double totals every FLUSH_ROWS rows. */

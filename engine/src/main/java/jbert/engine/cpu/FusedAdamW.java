@@ -28,26 +28,25 @@ final class FusedAdamW {
         float decay = 1f - lr * weightDecay;
         float oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2;
         Parallel.forRange(n, GRAIN, (lo, hi) -> {
-            int i = lo;
-            for (int end = lo + S.loopBound(hi - lo); i < end; i += VL) {
-                step(param, grad, mArr, vArr, i, S.maskAll(true), beta1, beta2, oneMinusB1, oneMinusB2, eps, stepSize, bc2Sqrt, decay);
+            for (int i = lo; i < hi; i += VL) {
+                step(param, grad, mArr, vArr, i, VectorMath.tail(i, hi), beta1, beta2, oneMinusB1, oneMinusB2,
+                        eps, stepSize, bc2Sqrt, decay);
             }
-            if (i < hi) step(param, grad, mArr, vArr, i, S.indexInRange(i, hi), beta1, beta2, oneMinusB1, oneMinusB2, eps, stepSize, bc2Sqrt, decay);
         });
     }
 
-    /** One vector of the update; the mask is all-true except for the tail of a chunk. */
+    /** One vector of the update; the mask is null (all lanes) except for the tail of a chunk. */
     private static void step(float[] param, float[] grad, float[] mArr, float[] vArr, int i, VectorMask<Float> k,
                              float beta1, float beta2, float oneMinusB1, float oneMinusB2, float eps,
                              float stepSize, float bc2Sqrt, float decay) {
-        FloatVector g = FloatVector.fromArray(S, grad, i, k);
-        FloatVector m = FloatVector.fromArray(S, mArr, i, k).mul(beta1).add(g.mul(oneMinusB1));
-        FloatVector v = FloatVector.fromArray(S, vArr, i, k).mul(beta2).add(g.mul(g).mul(oneMinusB2));
+        FloatVector g = VectorMath.load(grad, i, k);
+        FloatVector m = VectorMath.load(mArr, i, k).mul(beta1).add(g.mul(oneMinusB1));
+        FloatVector v = VectorMath.load(vArr, i, k).mul(beta2).add(g.mul(g).mul(oneMinusB2));
         FloatVector denom = v.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-        FloatVector p = FloatVector.fromArray(S, param, i, k).mul(decay);
-        p.sub(m.mul(stepSize).div(denom)).intoArray(param, i, k);
-        m.intoArray(mArr, i, k);
-        v.intoArray(vArr, i, k);
+        FloatVector p = VectorMath.load(param, i, k).mul(decay);
+        VectorMath.store(p.sub(m.mul(stepSize).div(denom)), param, i, k);
+        VectorMath.store(m, mArr, i, k);
+        VectorMath.store(v, vArr, i, k);
     }
 
     /**
@@ -65,7 +64,7 @@ final class FusedAdamW {
                 int lo = b * BLOCK, hi = Math.min(n, lo + BLOCK);
                 FloatVector acc = FloatVector.zero(S);
                 for (int i = lo; i < hi; i += VL) {
-                    FloatVector v = FloatVector.fromArray(S, x, i, S.indexInRange(i, hi));
+                    FloatVector v = VectorMath.load(x, i, VectorMath.tail(i, hi));
                     acc = v.fma(v, acc);
                 }
                 s += VectorMath.sumLanes(acc, lanes);

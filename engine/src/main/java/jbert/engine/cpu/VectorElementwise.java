@@ -23,8 +23,8 @@ final class VectorElementwise {
     static void add(float[] a, float[] b, float[] out, int n) {
         Parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
-                VectorMask<Float> m = S.indexInRange(i, hi);
-                FloatVector.fromArray(S, a, i, m).add(FloatVector.fromArray(S, b, i, m)).intoArray(out, i, m);
+                VectorMask<Float> m = VectorMath.tail(i, hi);
+                VectorMath.store(VectorMath.load(a, i, m).add(VectorMath.load(b, i, m)), out, i, m);
             }
         });
     }
@@ -32,8 +32,8 @@ final class VectorElementwise {
     static void axpy(float alpha, float[] x, float[] y, int n) {
         Parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
-                VectorMask<Float> m = S.indexInRange(i, hi);
-                FloatVector.fromArray(S, x, i, m).mul(alpha).add(FloatVector.fromArray(S, y, i, m)).intoArray(y, i, m);
+                VectorMask<Float> m = VectorMath.tail(i, hi);
+                VectorMath.store(VectorMath.load(x, i, m).mul(alpha).add(VectorMath.load(y, i, m)), y, i, m);
             }
         });
     }
@@ -41,8 +41,8 @@ final class VectorElementwise {
     static void scale(float alpha, float[] x, float[] out, int n) {
         Parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
-                VectorMask<Float> m = S.indexInRange(i, hi);
-                FloatVector.fromArray(S, x, i, m).mul(alpha).intoArray(out, i, m);
+                VectorMask<Float> m = VectorMath.tail(i, hi);
+                VectorMath.store(VectorMath.load(x, i, m).mul(alpha), out, i, m);
             }
         });
     }
@@ -52,8 +52,8 @@ final class VectorElementwise {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c += VL) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector.fromArray(S, x, o + c, m).add(FloatVector.fromArray(S, bias, c, m)).intoArray(out, o + c, m);
+                    VectorMask<Float> m = VectorMath.tail(c, cols);
+                    VectorMath.store(VectorMath.load(x, o + c, m).add(VectorMath.load(bias, c, m)), out, o + c, m);
                 }
             }
         });
@@ -66,8 +66,8 @@ final class VectorElementwise {
         Parallel.run(parts, p -> {
             for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {
                 for (int c = 0; c < cols; c += VL) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    sums[p].add(c, FloatVector.fromArray(S, dout, r * cols + c, m), m);
+                    VectorMask<Float> m = VectorMath.tail(c, cols);
+                    sums[p].add(c, VectorMath.load(dout, r * cols + c, m), m);
                 }
                 sums[p].endRow();
             }
@@ -97,9 +97,8 @@ final class VectorElementwise {
                 if (ids[i] < 0) continue; // a padding position (padding_idx): no gradient, as the reference kernel
                 int src = i * H, dst = ids[i] * H;
                 for (int c = c0; c < c1; c += VL) {
-                    VectorMask<Float> m = S.indexInRange(c, c1);
-                    FloatVector.fromArray(S, dtable, dst + c, m).add(FloatVector.fromArray(S, dout, src + c, m))
-                            .intoArray(dtable, dst + c, m);
+                    VectorMask<Float> m = VectorMath.tail(c, c1);
+                    VectorMath.store(VectorMath.load(dtable, dst + c, m).add(VectorMath.load(dout, src + c, m)), dtable, dst + c, m);
                 }
             }
         });
@@ -137,8 +136,8 @@ final class VectorElementwise {
                     continue;
                 }
                 for (int d = 0; d < D; d += VL) {
-                    VectorMask<Float> m = S.indexInRange(d, D);
-                    FloatVector.fromArray(S, out, dst + d, m).add(FloatVector.fromArray(S, x, src + d, m)).intoArray(out, dst + d, m);
+                    VectorMask<Float> m = VectorMath.tail(d, D);
+                    VectorMath.store(VectorMath.load(out, dst + d, m).add(VectorMath.load(x, src + d, m)), out, dst + d, m);
                 }
             }
         });

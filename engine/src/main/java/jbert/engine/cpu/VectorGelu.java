@@ -87,13 +87,23 @@ final class VectorGelu {
             for (int s0 = lo; s0 < hi; s0 += SEGMENT) {
                 int len = Math.min(SEGMENT, hi - s0);
                 derivative(x, s0, d, len);
-                for (int i = 0; i < len; i += VL) {
-                    VectorMask<Float> m = S.indexInRange(i, len);
-                    FloatVector g = FloatVector.fromArray(S, dout, s0 + i, m).mul(FloatVector.fromArray(S, d, i, m));
-                    FloatVector.fromArray(S, dx, s0 + i, m).add(g).intoArray(dx, s0 + i, m);
-                }
+                accumulateGradient(dout, d, dx, s0, len, null, 0);
             }
         });
+    }
+
+    /**
+     * g = dout[o, o+n) * d[0, n); dx[o, o+n) += g; and, when sums is not null, sums' columns
+     * [c0, c0+n) += g. Its own small method (plain loads and stores, masked only at the tail), so that
+     * C2 compiles it whole, apart from the exp-heavy derivative loops.
+     */
+    private static void accumulateGradient(float[] dout, float[] d, float[] dx, int o, int n, ColumnSums sums, int c0) {
+        for (int i = 0; i < n; i += VL) {
+            VectorMask<Float> m = VectorMath.tail(i, n);
+            FloatVector g = VectorMath.load(dout, o + i, m).mul(VectorMath.load(d, i, m));
+            VectorMath.store(VectorMath.load(dx, o + i, m).add(g), dx, o + i, m);
+            if (sums != null) sums.add(c0 + i, g, m);
+        }
     }
 
     /** pre = x + bias (kept for backward), out = gelu(pre), in one pass over the row. */
@@ -123,13 +133,7 @@ final class VectorGelu {
                 for (int c0 = 0; c0 < cols; c0 += SEGMENT) {
                     int len = Math.min(SEGMENT, cols - c0);
                     derivative(pre, o + c0, d, len);
-                    for (int i = 0; i < len; i += VL) {
-                        VectorMask<Float> m = S.indexInRange(i, len);
-                        int c = c0 + i;
-                        FloatVector g = FloatVector.fromArray(S, dout, o + c, m).mul(FloatVector.fromArray(S, d, i, m));
-                        FloatVector.fromArray(S, dx, o + c, m).add(g).intoArray(dx, o + c, m);
-                        acc.add(c, g, m);
-                    }
+                    accumulateGradient(dout, d, dx, o + c0, len, acc, c0);
                 }
                 acc.endRow();
             }

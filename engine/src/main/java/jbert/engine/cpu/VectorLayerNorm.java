@@ -39,8 +39,8 @@ final class VectorLayerNorm {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c += VL) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector.fromArray(S, a, o + c, m).add(FloatVector.fromArray(S, b, o + c, m)).intoArray(sum, o + c, m);
+                    VectorMask<Float> m = VectorMath.tail(c, cols);
+                    VectorMath.store(VectorMath.load(a, o + c, m).add(VectorMath.load(b, o + c, m)), sum, o + c, m);
                 }
                 normalizeRow(sum, o, gamma, beta, out, mean, rstd, r, cols, eps, lanes);
             }
@@ -51,20 +51,20 @@ final class VectorLayerNorm {
                                      float[] mean, float[] rstd, int r, int cols, float eps, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0; c < cols; c += VL) {
-            acc = acc.add(FloatVector.fromArray(S, x, o + c, S.indexInRange(c, cols)));
+            acc = acc.add(VectorMath.load(x, o + c, VectorMath.tail(c, cols)));
         }
         float mu = (float) (VectorMath.sumLanes(acc, lanes) / cols);
         FloatVector sq = FloatVector.zero(S);
         for (int c = 0; c < cols; c += VL) {
-            VectorMask<Float> m = S.indexInRange(c, cols);
-            FloatVector d = FloatVector.fromArray(S, x, o + c, m).sub(mu);
-            sq = d.fma(d, sq).blend(sq, m.not());   // padding lanes (x = 0) would add mu^2
+            VectorMask<Float> m = VectorMath.tail(c, cols);
+            FloatVector d = VectorMath.load(x, o + c, m).sub(mu);
+            sq = m == null ? d.fma(d, sq) : d.fma(d, sq).blend(sq, m.not());   // padding lanes (x = 0) would add mu^2
         }
         float rs = (float) (1.0 / Math.sqrt(VectorMath.sumLanes(sq, lanes) / cols + eps));
         for (int c = 0; c < cols; c += VL) {
-            VectorMask<Float> m = S.indexInRange(c, cols);
-            FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
-            xhat.fma(FloatVector.fromArray(S, gamma, c, m), FloatVector.fromArray(S, beta, c, m)).intoArray(out, o + c, m);
+            VectorMask<Float> m = VectorMath.tail(c, cols);
+            FloatVector xhat = VectorMath.load(x, o + c, m).sub(mu).mul(rs);
+            VectorMath.store(xhat.fma(VectorMath.load(gamma, c, m), VectorMath.load(beta, c, m)), out, o + c, m);
         }
         mean[r] = mu;
         rstd[r] = rs;
@@ -86,10 +86,10 @@ final class VectorLayerNorm {
                 float mu = mean[r], rs = rstd[r];
                 FloatVector gSum = FloatVector.zero(S), gxSum = FloatVector.zero(S);
                 for (int c = 0; c < cols; c += VL) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector d = FloatVector.fromArray(S, dout, o + c, m);
-                    FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
-                    FloatVector g = d.mul(FloatVector.fromArray(S, gamma, c, m));
+                    VectorMask<Float> m = VectorMath.tail(c, cols);
+                    FloatVector d = VectorMath.load(dout, o + c, m);
+                    FloatVector xhat = VectorMath.load(x, o + c, m).sub(mu).mul(rs);
+                    FloatVector g = d.mul(VectorMath.load(gamma, c, m));
                     gSum = gSum.add(g);
                     gxSum = g.fma(xhat, gxSum);
                     dg[p].add(c, d.mul(xhat), m);
@@ -99,11 +99,11 @@ final class VectorLayerNorm {
                 db[p].endRow();
                 float gMean = (float) (VectorMath.sumLanes(gSum, lanes) / cols), gxMean = (float) (VectorMath.sumLanes(gxSum, lanes) / cols);
                 for (int c = 0; c < cols; c += VL) {
-                    VectorMask<Float> m = S.indexInRange(c, cols);
-                    FloatVector xhat = FloatVector.fromArray(S, x, o + c, m).sub(mu).mul(rs);
-                    FloatVector g = FloatVector.fromArray(S, dout, o + c, m).mul(FloatVector.fromArray(S, gamma, c, m));
+                    VectorMask<Float> m = VectorMath.tail(c, cols);
+                    FloatVector xhat = VectorMath.load(x, o + c, m).sub(mu).mul(rs);
+                    FloatVector g = VectorMath.load(dout, o + c, m).mul(VectorMath.load(gamma, c, m));
                     FloatVector d = g.sub(gMean).sub(xhat.mul(gxMean)).mul(rs);
-                    FloatVector.fromArray(S, dx, o + c, m).add(d).intoArray(dx, o + c, m);
+                    VectorMath.store(VectorMath.load(dx, o + c, m).add(d), dx, o + c, m);
                 }
             }
         });

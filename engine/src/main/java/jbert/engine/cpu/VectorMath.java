@@ -2,6 +2,7 @@ package jbert.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -47,6 +48,27 @@ final class VectorMath {
         p = p.fma(r, FloatVector.broadcast(S, 0.5f)).fma(r, FloatVector.broadcast(S, 1f)).fma(r, FloatVector.broadcast(S, 1f));
         IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, MIN_ARG));
+    }
+
+    /**
+     * The mask for the vector at i of a loop over [0, n): null while a whole vector fits, the partial
+     * mask only for the last one. The kernels pass it to {@link #load} and {@link #store}, which use the
+     * plain (unmasked) instructions for null: a masked load or store, even with every lane set, runs
+     * several times slower on this JDK (measured: softmax backward 8.5 ms masked, 1.8 ms unmasked).
+     */
+    static VectorMask<Float> tail(int i, int n) {
+        return i + VL <= n ? null : S.indexInRange(i, n);
+    }
+
+    /** a[i, i+VL) under mask m (null: all lanes); masked-off lanes read as 0. */
+    static FloatVector load(float[] a, int i, VectorMask<Float> m) {
+        return m == null ? FloatVector.fromArray(S, a, i) : FloatVector.fromArray(S, a, i, m);
+    }
+
+    /** a[i, i+VL) = v under mask m (null: all lanes). */
+    static void store(FloatVector v, float[] a, int i, VectorMask<Float> m) {
+        if (m == null) v.intoArray(a, i);
+        else v.intoArray(a, i, m);
     }
 
     /**

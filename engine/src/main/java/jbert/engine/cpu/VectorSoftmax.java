@@ -30,24 +30,24 @@ final class VectorSoftmax {
                 int mo = r / (NH * T) * T;       // this row's batch item's mask
                 FloatVector maxv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
                 for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, T);
-                    FloatVector z = FloatVector.fromArray(S, scores, o + j, m).mul(scale)
-                            .add(FloatVector.fromArray(S, mask, mo + j, m));
-                    z.intoArray(probs, o + j, m);
-                    maxv = maxv.lanewise(VectorOperators.MAX, z, m);
+                    VectorMask<Float> m = VectorMath.tail(j, T);
+                    FloatVector z = VectorMath.load(scores, o + j, m).mul(scale)
+                            .add(VectorMath.load(mask, mo + j, m));
+                    VectorMath.store(z, probs, o + j, m);
+                    maxv = m == null ? maxv.max(z) : maxv.lanewise(VectorOperators.MAX, z, m);
                 }
                 float max = maxv.reduceLanes(VectorOperators.MAX);   // exact in any order
                 FloatVector sum = FloatVector.zero(S);
                 for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, T);
-                    FloatVector e = VectorMath.exp(FloatVector.fromArray(S, probs, o + j, m).sub(max));
-                    e.intoArray(probs, o + j, m);
-                    sum = sum.add(e, m);
+                    VectorMask<Float> m = VectorMath.tail(j, T);
+                    FloatVector e = VectorMath.exp(VectorMath.load(probs, o + j, m).sub(max));
+                    VectorMath.store(e, probs, o + j, m);
+                    sum = m == null ? sum.add(e) : sum.add(e, m);
                 }
                 float inv = (float) (1.0 / VectorMath.sumLanes(sum, lanes));
                 for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, T);
-                    FloatVector.fromArray(S, probs, o + j, m).mul(inv).intoArray(probs, o + j, m);
+                    VectorMask<Float> m = VectorMath.tail(j, T);
+                    VectorMath.store(VectorMath.load(probs, o + j, m).mul(inv), probs, o + j, m);
                 }
             }
         });
@@ -62,15 +62,15 @@ final class VectorSoftmax {
                 int o = r * T;
                 FloatVector dotv = FloatVector.zero(S);
                 for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, T);
-                    dotv = FloatVector.fromArray(S, dprobs, o + j, m).fma(FloatVector.fromArray(S, probs, o + j, m), dotv);
+                    VectorMask<Float> m = VectorMath.tail(j, T);
+                    dotv = VectorMath.load(dprobs, o + j, m).fma(VectorMath.load(probs, o + j, m), dotv);
                 }
                 float dot = (float) VectorMath.sumLanes(dotv, lanes);
                 for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = S.indexInRange(j, T);
-                    FloatVector p = FloatVector.fromArray(S, probs, o + j, m);
-                    FloatVector d = FloatVector.fromArray(S, dprobs, o + j, m).sub(dot).mul(p).mul(scale);
-                    FloatVector.fromArray(S, dscores, o + j, m).add(d).intoArray(dscores, o + j, m);
+                    VectorMask<Float> m = VectorMath.tail(j, T);
+                    FloatVector p = VectorMath.load(probs, o + j, m);
+                    FloatVector d = VectorMath.load(dprobs, o + j, m).sub(dot).mul(p).mul(scale);
+                    VectorMath.store(VectorMath.load(dscores, o + j, m).add(d), dscores, o + j, m);
                 }
             }
         });
