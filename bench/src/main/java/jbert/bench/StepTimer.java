@@ -63,6 +63,8 @@ public final class StepTimer {
         double javaMs = (total - timing.kernelNanos()) / 1e6 / steps;
         System.out.printf(Locale.ROOT, "%-40s %8s %10.2f %6.1f%%%n", "(outside kernels: graph, Java)", "", javaMs,
                 100 * javaMs / stepMs);
+        System.out.printf(Locale.ROOT, "peak storage held: %.0f MB (parameters, gradients, AdamW moments: %.0f MB)%n",
+                timing.peakFloats() * 4 / 1e6, w.parameterCount() * 16 / 1e6);
     }
 
     private static void usage(String why) {

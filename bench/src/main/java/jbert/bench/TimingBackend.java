@@ -13,7 +13,8 @@ import java.util.function.DoubleSupplier;
  * A {@link Backend} that forwards every call to another one and adds up the wall time spent in each
  * kernel, so {@link StepTimer} can say where a training step goes. Products are keyed by their shape
  * ("matmul NT 256x768x768"), the rest by method name. Each call synchronizes the device before the
- * clock stops, so GPU figures are per kernel too (and slower than unsynchronized ones).
+ * clock stops, so GPU figures are per kernel too (and slower than unsynchronized ones). It also counts
+ * the floats held in storages at once, a machine-independent measure of a step's memory.
  */
 final class TimingBackend implements Backend {
     /** Time and count of one key, plus the floating-point work it did (products only). */
@@ -25,6 +26,8 @@ final class TimingBackend implements Backend {
     private final Backend inner;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private long kernelNanos;
+    /** Floats held in storages made through this backend and not yet released, and their maximum. */
+    private long liveFloats, peakFloats;
 
     TimingBackend(Backend inner) { this.inner = inner; }
 
@@ -33,7 +36,15 @@ final class TimingBackend implements Backend {
     /** Time inside kernels since the last {@link #reset}. */
     long kernelNanos() { return kernelNanos; }
 
-    void reset() { entries.clear(); kernelNanos = 0; }
+    /** Most floats held at once since the last {@link #reset}: parameters, optimizer state, activations. */
+    long peakFloats() { return peakFloats; }
+
+    void reset() { entries.clear(); kernelNanos = 0; peakFloats = liveFloats; }
+
+    private void held(long floats) {
+        liveFloats += floats;
+        peakFloats = Math.max(peakFloats, liveFloats);
+    }
 
     private void time(String key, double flops, Runnable call) {
         long t0 = System.nanoTime();
@@ -70,14 +81,20 @@ final class TimingBackend implements Backend {
         long t0 = System.nanoTime();
         Storage s = inner.allocate(n);
         record("allocate (zero-fill)", 0, System.nanoTime() - t0);
+        held(n);
         return s;
     }
 
-    @Override public void release(Storage s) { time("release", 0, () -> inner.release(s)); }
+    @Override public void release(Storage s) {
+        long n = s.size();
+        time("release", 0, () -> inner.release(s));
+        held(-n);
+    }
     @Override public Storage upload(float[] host) {
         long t0 = System.nanoTime();
         Storage s = inner.upload(host);
         record("upload", 0, System.nanoTime() - t0);
+        held(host.length);
         return s;
     }
     @Override public void upload(float[] host, Storage dst) { time("upload", 0, () -> inner.upload(host, dst)); }
