@@ -14,16 +14,20 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>warm-up until the JIT has compiled the kernels and the CPU backend's array pool holds every
  *       size a step makes (from then on a step allocates nothing);</li>
- *   <li>iterations of several seconds, so even the B=32,T=128 step gets a few calls per iteration;</li>
+ *   <li>iterations of several seconds, so a B=8,T=32 step gets several calls per iteration; a
+ *       B=32,T=128 step (10-20 s) is one call per iteration, 8 in all over the two forks;</li>
  *   <li>two forks, because a JVM's code layout and heap placement shift results by a few percent from
  *       one JVM to the next; the fork-to-fork spread shows in JMH's error column;</li>
  *   <li>heap for the B=32,T=128 step (parameters, gradients and AdamW moments are 1.8 GB; activations
- *       kept for backward several more).</li>
+ *       kept for backward several more);</li>
+ *   <li>the serial collector: after its first step a step allocates nothing (the CPU backend's pool),
+ *       so a concurrent collector buys no speed, and G1 keeps a much larger heap resident.</li>
  * </ul>
  * The CI smoke test overrides all of these with one short iteration in the test JVM.
  */
 @Warmup(iterations = 2, time = 6)
 @Measurement(iterations = 4, time = 6)
-@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx12g"})
+@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx12g",
+        "-XX:+UseSerialGC"})
 public abstract class ModelBenchDefaults extends BenchDefaults {
 }
