@@ -28,29 +28,46 @@ final class VectorSoftmax {
             for (int r = r0; r < r1; r++) {
                 int o = r * T;
                 int mo = r / (NH * T) * T;       // this row's batch item's mask
-                FloatVector maxv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = VectorMath.tail(j, T);
-                    FloatVector z = VectorMath.load(scores, o + j, m).mul(scale)
-                            .add(VectorMath.load(mask, mo + j, m));
-                    VectorMath.store(z, probs, o + j, m);
-                    maxv = m == null ? maxv.max(z) : maxv.lanewise(VectorOperators.MAX, z, m);
-                }
-                float max = maxv.reduceLanes(VectorOperators.MAX);   // exact in any order
-                FloatVector sum = FloatVector.zero(S);
-                for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = VectorMath.tail(j, T);
-                    FloatVector e = VectorMath.exp(VectorMath.load(probs, o + j, m).sub(max));
-                    VectorMath.store(e, probs, o + j, m);
-                    sum = m == null ? sum.add(e) : sum.add(e, m);
-                }
-                float inv = (float) (1.0 / VectorMath.sumLanes(sum, lanes));
-                for (int j = 0; j < T; j += VL) {
-                    VectorMask<Float> m = VectorMath.tail(j, T);
-                    VectorMath.store(VectorMath.load(probs, o + j, m).mul(inv), probs, o + j, m);
-                }
+                float max = maskedScores(scores, mask, scale, probs, o, mo, T);
+                float sum = expAndSum(probs, o, T, max, lanes);
+                scaleRow(probs, o, T, (float) (1.0 / sum));
             }
         });
+    }
+
+    // The three passes over a row are separate methods so that C2 compiles each whole (with the exp
+    // inlined); as one loop body the exp was left behind a call and its vectors boxed.
+
+    /** probs[o, o+T) = z = scale * scores + mask[mo, mo+T); returns max z (exact in any order). */
+    private static float maskedScores(float[] scores, float[] mask, float scale, float[] probs, int o, int mo, int T) {
+        FloatVector maxv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < T; j += VL) {
+            VectorMask<Float> m = VectorMath.tail(j, T);
+            FloatVector z = VectorMath.load(scores, o + j, m).mul(scale).add(VectorMath.load(mask, mo + j, m));
+            VectorMath.store(z, probs, o + j, m);
+            maxv = m == null ? maxv.max(z) : maxv.lanewise(VectorOperators.MAX, z, m);
+        }
+        return maxv.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** probs[o, o+T) = exp(z - max); returns their sum (in double, lane order). */
+    private static float expAndSum(float[] probs, int o, int T, float max, float[] lanes) {
+        FloatVector sum = FloatVector.zero(S);
+        for (int j = 0; j < T; j += VL) {
+            VectorMask<Float> m = VectorMath.tail(j, T);
+            FloatVector e = VectorMath.exp(VectorMath.load(probs, o + j, m).sub(max));
+            VectorMath.store(e, probs, o + j, m);
+            sum = m == null ? sum.add(e) : sum.add(e, m);
+        }
+        return (float) VectorMath.sumLanes(sum, lanes);
+    }
+
+    /** probs[o, o+T) *= inv. */
+    private static void scaleRow(float[] probs, int o, int T, float inv) {
+        for (int j = 0; j < T; j += VL) {
+            VectorMask<Float> m = VectorMath.tail(j, T);
+            VectorMath.store(VectorMath.load(probs, o + j, m).mul(inv), probs, o + j, m);
+        }
     }
 
     /** dscores += scale * p * (dp - sum_j dp_j p_j), row by row. */
