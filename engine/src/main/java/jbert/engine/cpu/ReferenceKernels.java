@@ -104,8 +104,13 @@ public final class ReferenceKernels {
         }
     }
 
+    /**
+     * StrictMath here and in cross-entropy (the fast backend uses these two kernels too): its fdlibm
+     * results are the same bits interpreted and JIT-compiled, which Math's intrinsics do not promise,
+     * and a resumed run must reproduce an uninterrupted one bit for bit.
+     */
     public static void tanhForward(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) out[i] = (float) Math.tanh(x[i]);
+        for (int i = 0; i < n; i++) out[i] = (float) StrictMath.tanh(x[i]);
     }
 
     /** dx += dout * (1 - y^2): tanh' = 1 - tanh^2, written with the kept output y. */
@@ -324,9 +329,9 @@ public final class ReferenceKernels {
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < C; c++) max = Math.max(max, logits[o + c]);
             double sum = 0;
-            for (int c = 0; c < C; c++) sum += Math.exp(logits[o + c] - max);
-            for (int c = 0; c < C; c++) probs[o + c] = (float) (Math.exp(logits[o + c] - max) / sum);
-            loss += max + Math.log(sum) - logits[o + labels[r]];
+            for (int c = 0; c < C; c++) sum += StrictMath.exp(logits[o + c] - max);
+            for (int c = 0; c < C; c++) probs[o + c] = (float) (StrictMath.exp(logits[o + c] - max) / sum);
+            loss += max + StrictMath.log(sum) - logits[o + labels[r]];
         }
         return loss / N;
     }
