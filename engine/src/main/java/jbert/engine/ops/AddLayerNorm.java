@@ -56,10 +56,13 @@ public final class AddLayerNorm extends Op {
     @Override
     public void backward(Tensor y) {
         Tensor a = inputs[0], b = inputs[1], gamma = inputs[2], beta = inputs[3];
-        Tensor ds = sum.zerosLike();                                       // [N, H]
+        // When a has no gradient yet (in BERT it is the sublayer's output, read by this op alone), the
+        // LayerNorm backward accumulates ds straight into it: one buffer and one pass fewer.
+        boolean direct = a.requiresGrad() && a.grad() == null;
+        Tensor ds = direct ? a.gradForAccumulation() : sum.zerosLike();   // [N, H]
         LayerNorm.backwardInto(y, sum, gamma, beta, mean, rstd, ds);
-        if (a.requiresGrad()) y.backend().axpy(1f, ds.storage(), a.gradForAccumulation().storage(), a.size());
+        if (a.requiresGrad() && !direct) y.backend().axpy(1f, ds.storage(), a.gradForAccumulation().storage(), a.size());
         if (b.requiresGrad()) y.backend().axpy(1f, ds.storage(), b.gradForAccumulation().storage(), b.size());
-        ds.release();
+        if (!direct) ds.release();
     }
 }
