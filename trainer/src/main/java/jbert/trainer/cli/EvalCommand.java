@@ -70,10 +70,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
         PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
         Backend backend = device.select(err);
-        Path modelDir = Models.resolve(model, err);
-        BertConfig config = Models.config(modelDir);
-        BertTokenizer tokenizer = Models.tokenizer(modelDir);
-        LabelSet labels = LabelSet.fromId2Label(config.id2label);
+        Models.Classifier classifier = Models.classifier(model, err);
+        BertConfig config = classifier.config();
+        BertTokenizer tokenizer = classifier.tokenizer();
+        LabelSet labels = classifier.labels();
         if (data.labels != null && !data.labels.equals(labels.names())) {
             throw new UserError("--labels " + String.join(",", data.labels) + " differ from the model's labels " + labels);
         }
@@ -88,9 +88,8 @@ public final class EvalCommand implements Callable<Integer> {
         if (examples.isEmpty()) throw new UserError(file + ": no examples to evaluate");
         List<Encoded> encoded = Encoding.encode(tokenizer, examples, Math.min(maxLength, config.maxPositionEmbeddings));
 
-        BertForSequenceClassification net = new BertForSequenceClassification(config, backend, 0);
-        Models.loadWeights(net, modelDir, err);
-        int pad = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
+        BertForSequenceClassification net = classifier.load(backend, err);
+        int pad = classifier.padId();
         EvalLog e;
         // A bar on a terminal (on stderr, so the tables on stdout stay clean when piped).
         try (Progress.Counter c = Progress.counter(Progress.isTerminal() ? Progress.Mode.bar : Progress.Mode.none, err, "eval", encoded.size())) {

@@ -26,6 +26,26 @@ import java.util.stream.Stream;
 final class Models {
     private Models() {}
 
+    /** A classifier folder as eval and predict use it: config, tokenizer, labels; weights loaded on demand. */
+    record Classifier(Path dir, BertConfig config, BertTokenizer tokenizer, jbert.trainer.data.LabelSet labels) {
+        /** The tokenizer's [PAD] id, else the config's pad_token_id. */
+        int padId() { return tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId; }
+
+        /** Builds the model on {@code backend} and loads the folder's weights into it. */
+        BertForSequenceClassification load(jbert.engine.Backend backend, PrintStream err) {
+            BertForSequenceClassification net = new BertForSequenceClassification(config, backend, 0);
+            loadWeights(net, dir, err);
+            return net;
+        }
+    }
+
+    /** Resolves {@code --model} and reads its config, tokenizer and labels (the weights wait for load). */
+    static Classifier classifier(String model, PrintStream err) {
+        Path dir = resolve(model, err);
+        BertConfig config = config(dir);
+        return new Classifier(dir, config, tokenizer(dir), jbert.trainer.data.LabelSet.fromId2Label(config.id2label));
+    }
+
     static final String DEFAULT = ModelResolver.BERT_BASE_UNCASED;
 
     /** The HF-layout folder of {@code --model} (converting bert-base-uncased or a TF checkpoint once). */

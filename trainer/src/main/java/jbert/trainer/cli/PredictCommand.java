@@ -2,7 +2,6 @@ package jbert.trainer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jbert.engine.Backend;
-import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.tokenizer.BertTokenizer;
 import jbert.tokenizer.EncodeOptions;
@@ -22,7 +21,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,14 +56,12 @@ public final class PredictCommand implements Callable<Integer> {
         if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
         PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
         Backend backend = device.select(err);
-        Path modelDir = Models.resolve(model, err);
-        BertConfig config = Models.config(modelDir);
-        BertTokenizer tokenizer = Models.tokenizer(modelDir);
-        LabelSet labels = LabelSet.fromId2Label(config.id2label);
-        BertForSequenceClassification net = new BertForSequenceClassification(config, backend, 0);
-        Models.loadWeights(net, modelDir, err);
-        int pad = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
-        int maxLen = Math.min(maxLength, config.maxPositionEmbeddings);
+        Models.Classifier classifier = Models.classifier(model, err);
+        BertTokenizer tokenizer = classifier.tokenizer();
+        LabelSet labels = classifier.labels();
+        BertForSequenceClassification net = classifier.load(backend, err);
+        int pad = classifier.padId();
+        int maxLen = Math.min(maxLength, classifier.config().maxPositionEmbeddings);
 
         if (texts != null && !texts.isEmpty()) {
             classify(texts, net, tokenizer, labels, pad, maxLen, out);
