@@ -42,6 +42,19 @@ public final class Scope implements AutoCloseable {
 
     void forget(Tensor t) { owned.remove(t); }
 
+    /**
+     * Moves {@code t}, which must belong to this scope and own its storage (not a view), to the
+     * enclosing scope: it survives this scope's close and is freed with the parent's (or lives on,
+     * when there is no parent).
+     */
+    public Tensor handToParent(Tensor t) {
+        if (t.scope != this) throw new IllegalStateException(t.describe() + " does not belong to this scope");
+        if (!t.ownsStorage()) throw new IllegalStateException(t.describe() + " is a view; hand over the tensor that owns its storage");
+        t.scope = parent;
+        if (parent != null) parent.owned.add(t);
+        return t;
+    }
+
     @Override
     public void close() {
         if (closed) return;

@@ -136,6 +136,9 @@ public final class Tensor {
 
     public boolean released() { return storage == null; }
 
+    /** False for a view made by {@link #view} or {@link #reshape}: another tensor frees the storage. */
+    boolean ownsStorage() { return ownsStorage; }
+
     // ---- autograd -------------------------------------------------------------------------------
 
     public boolean requiresGrad() { return requiresGrad; }

@@ -141,7 +141,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             return oneLine("out of device memory: " + ex.getMessage() + "; use a smaller --batch-size");
         }
         if (ex instanceof OutOfMemoryError) {
-            return "out of memory (" + ex.getMessage() + "); give Java more heap (JBERT_JAVA_OPTS=-Xmx16g for ./jbert) or use a smaller --batch-size";
+            return "out of memory (" + ex.getMessage() + "); give Java more heap (./jbert defaults to 2400 MB; JBERT_JAVA_OPTS=-Xmx8g for more) or use a smaller --batch-size";
         }
         return null;
     }

@@ -8,7 +8,7 @@ import jbert.engine.nn.LayerNorm;
 import jbert.engine.nn.Linear;
 import jbert.engine.nn.Module;
 import jbert.engine.nn.SeedSequence;
-import jbert.engine.ops.BiasGelu;
+import jbert.engine.ops.GeluLinear;
 
 /**
  * One post-LayerNorm transformer block (HF BertLayer = BertAttention + BertIntermediate + BertOutput):
@@ -55,8 +55,11 @@ public final class BertLayer extends Module {
         Tensor ctx = selfAttention.forward(x, mask, B, T);                           // [B*T, H]
         Tensor attn = attentionDropout.forwardInPlace(attentionDense.forward(ctx));  // [B*T, H]
         Tensor a = attentionNorm.forwardResidualInPlace(attn, x);                    // [B*T, H]
-        Tensor h = BiasGelu.forwardInPlace(intermediateDense.forwardNoBias(a), intermediateDense.bias); // [B*T, I]
-        Tensor o = outputDropout.forwardInPlace(outputDense.forward(h));             // [B*T, H]
+        Tensor pre = intermediateDense.forwardNoBias(a);                            // [B*T, I]
+        // gelu(pre + bi) Wo2^T + bo2 as one op that keeps only pre and recomputes the GELU output in
+        // backward (GeluLinear): one [B*T, I] buffer per layer instead of two.
+        Tensor o = GeluLinear.forwardInPlace(pre, intermediateDense.bias, outputDense.weight, outputDense.bias); // [B*T, H]
+        o = outputDropout.forwardInPlace(o);                                        // [B*T, H]
         return outputNorm.forwardResidualInPlace(o, a);                              // [B*T, H]
     }
 }

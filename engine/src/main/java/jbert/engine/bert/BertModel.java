@@ -1,6 +1,8 @@
 package jbert.engine.bert;
 
 import jbert.engine.Backend;
+import jbert.engine.Grad;
+import jbert.engine.Scope;
 import jbert.engine.Tensor;
 import jbert.engine.nn.Init;
 import jbert.engine.nn.Linear;
@@ -65,13 +67,31 @@ public final class BertModel extends Module {
         int B = batch.B(), T = batch.T(), H = config.hiddenSize;
         Tensor mask = additiveMask(be, batch);                             // [B, T]
         Tensor x = embeddings.forward(batch);                              // [B*T, H]
-        for (BertLayer layer : layers) x = layer.forward(x, mask, B, T);   // [B*T, H]
+        for (BertLayer layer : layers) {
+            x = Grad.enabled() ? layer.forward(x, mask, B, T) : inferenceBlock(layer, x, mask, B, T); // [B*T, H]
+        }
         Tensor hidden = x.reshape(B, T, H);                                // [B, T, H]
         Tensor pooled = null;
         if (pooler != null) {
             pooled = Tanh.forward(pooler.forward(SelectToken.forward(hidden, 0))); // [B, H]
         }
         return new Output(hidden, pooled);
+    }
+
+    /**
+     * One block without a graph. Nothing reads a block's temporaries once it is done (no backward will
+     * come), so the block runs in its own scope and only a copy of its output outlives it: inference
+     * holds one block's activations at a time instead of all of them until the caller's scope closes
+     * (PyTorch frees them by reference counting). At B=32, T=128 that is about 0.2 GB instead of 2.4.
+     * The output is copied because it is a view over a buffer of the block's (the in-place LayerNorm).
+     */
+    private static Tensor inferenceBlock(BertLayer layer, Tensor x, Tensor mask, int B, int T) {
+        try (Scope block = Scope.open()) {
+            Tensor y = layer.forward(x, mask, B, T);                       // [B*T, H], a view
+            Tensor out = block.handToParent(y.zerosLike());                // [B*T, H], the caller's
+            y.backend().copy(y.storage(), out.storage(), y.size());
+            return out;
+        }
     }
 
     /**

@@ -48,8 +48,8 @@ public final class BertSelfAttention extends Module {
         Tensor v = splitHeads(value.forward(x), B, T);                     // [B, NH, T, D]
         Tensor scores = Matmul.forward(q, k, true);                        // [B, NH, T, T]
         Tensor probs = Softmax.forwardInPlace(scores, mask, (float) (1.0 / Math.sqrt(D))); // [B, NH, T, T], over scores
-        probs = dropout.forward(probs);                                    // [B, NH, T, T]
-        Tensor context = Matmul.forward(probs, v, false);                  // [B, NH, T, D]
+        // dropout(P) V; the dropped-out P is recomputed in backward, not kept (DropoutMatmul).
+        Tensor context = dropout.forwardThenMatmul(probs, v);              // [B, NH, T, D]
         return SwapAxes12.forwardInPlace(context).reshape(B * T, NH * D);  // [B, T, NH, D] -> [B*T, H]
     }
 

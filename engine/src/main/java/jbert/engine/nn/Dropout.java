@@ -26,4 +26,13 @@ public final class Dropout extends Module {
         if (!isTraining() || p == 0f) return x;
         return jbert.engine.ops.Dropout.forwardInPlace(x, p, seeds.next());
     }
+
+    /**
+     * dropout(a) @ b, the dropped-out copy of a recomputed in backward instead of kept
+     * ({@link jbert.engine.ops.DropoutMatmul}); a [..., M, K], b [..., K, N].
+     */
+    public Tensor forwardThenMatmul(Tensor a, Tensor b) {
+        if (!isTraining() || p == 0f) return jbert.engine.ops.Matmul.forward(a, b, false);
+        return jbert.engine.ops.DropoutMatmul.forward(a, b, p, seeds.next());
+    }
 }

@@ -103,4 +103,31 @@ class InPlaceOpsTest {
             assertSame(want, got, "head permute on " + be);
         }
     }
+
+    /**
+     * The ops that recompute an activation in backward instead of keeping it give exactly the values
+     * and gradients of the op pair they replace: the same kernels see the same inputs.
+     */
+    @Test void geluLinearMatchesBiasGeluThenLinear() {
+        for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
+            Random r = new Random(5);
+            Tensor b1 = Tensor.of(be, GradCheck.random(r, 37), 37).requireGrad();             // [37]
+            Tensor w2 = Tensor.of(be, GradCheck.random(r, 11 * 37), 11, 37).requireGrad();    // [11, 37]
+            Tensor b2 = Tensor.of(be, GradCheck.random(r, 11), 11).requireGrad();             // [11]
+            float[][] want = run(be, 9, 5, 37, null, x -> Linear.forward(BiasGelu.forwardInPlace(x, b1), w2, b2), b1, w2, b2);
+            float[][] got = run(be, 9, 5, 37, null, x -> GeluLinear.forwardInPlace(x, b1, w2, b2), b1, w2, b2);
+            assertSame(want, got, "GeluLinear on " + be);
+        }
+    }
+
+    @Test void dropoutMatmulMatchesDropoutThenMatmul() {
+        int B = 2, NH = 3, T = 19, D = 5;
+        for (Backend be : new Backend[]{Backends.cpu(), CpuBackend.reference()}) {
+            Tensor v = Tensor.of(be, GradCheck.random(new Random(6), B * NH * T * D), B, NH, T, D).requireGrad(); // [B, NH, T, D]
+            int[] shape = {B, NH, T, T};
+            float[][] want = run(be, B * NH * T, 6, T, shape, pr -> Matmul.forward(Dropout.forward(pr, 0.1f, 77), v, false), v);
+            float[][] got = run(be, B * NH * T, 6, T, shape, pr -> DropoutMatmul.forward(pr, v, 0.1f, 77), v);
+            assertSame(want, got, "DropoutMatmul on " + be);
+        }
+    }
 }

@@ -80,4 +80,13 @@ class OpGradientTest {
         int[] labels = {0, 2, 1, 1, 2};
         check("CrossEntropy", () -> CrossEntropy.forward(z, labels), List.of(z), 18);
     }
+
+    @Test void opsThatRecomputeInBackward() {
+        // GeluLinear writes over its input, so each evaluation feeds it a fresh product a Wi^T.
+        Tensor a = leaf(5, 4), wi = leaf(9, 4), b1 = leaf(9), w = leaf(3, 9), b2 = leaf(3);
+        check("GeluLinear", () -> GeluLinear.forwardInPlace(Linear.forward(a, wi, null), b1, w, b2),
+                List.of(a, wi, b1, w, b2), 19);
+        Tensor p = leaf(2, 3, 5, 6), v = leaf(2, 3, 6, 4);
+        check("DropoutMatmul", () -> DropoutMatmul.forward(p, v, 0.3f, 42L), List.of(p, v), 20);
+    }
 }
