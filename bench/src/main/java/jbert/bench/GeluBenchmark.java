@@ -9,8 +9,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The feed-forward block's fused bias + exact-erf GELU over [rows, 3072], forward and backward, fast
- * kernel beside the reference; rows = B*T (256 tokens, and 4096 = B=32, T=128).
+ * The feed-forward block's fused bias + exact-erf GELU over [rows, 3072], forward and backward, and
+ * the plain GELU forward that GeluLinear's backward recomputes; fast kernel beside the reference; rows = B*T (256 tokens, and 4096 = B=32, T=128).
  */
 @State(Scope.Benchmark)
 public class GeluBenchmark extends BenchDefaults {
@@ -44,6 +44,13 @@ public class GeluBenchmark extends BenchDefaults {
     public void biasGeluForward(Bytes bytes) {
         be.biasGeluForward(x, bias, pre, out, rows, I);
         bytes.gbyte += 4e-9 * 3 * rows * I;
+    }
+
+    /** Reads pre; writes out: the GELU output that GeluLinear recomputes in backward. */
+    @Benchmark
+    public void geluForward(Bytes bytes) {
+        be.geluForward(pre, out, (long) rows * I);
+        bytes.gbyte += 4e-9 * 2 * rows * I;
     }
 
     /** Reads pre, dout, dx; writes dx. */

@@ -202,8 +202,13 @@ final class PackedGemm {
                     int src = bOff + (pc + k) * N + q;
                     int dst = base + k * NR;
                     for (int j = 0; j < NR; j += VL) {
-                        VectorMask<Float> m = S.indexInRange(j, nr);
-                        FloatVector.fromArray(S, B, src + j, m).intoArray(bp, dst + j);
+                        // Plain loads for full vectors: a masked load, even an all-true one, takes a slow,
+                        // non-intrinsified path here (JFR: AbstractMask.checkIndex0, bench/RESULTS.md).
+                        if (j + VL <= nr) {
+                            FloatVector.fromArray(S, B, src + j).intoArray(bp, dst + j);
+                        } else {
+                            FloatVector.fromArray(S, B, src + j, S.indexInRange(j, nr)).intoArray(bp, dst + j);
+                        }
                     }
                 }
             }
