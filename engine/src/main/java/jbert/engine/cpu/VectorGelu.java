@@ -56,27 +56,27 @@ final class VectorGelu {
     /** d[0, n) = Phi(x[xo, xo+n)). */
     private static void normalCdfInto(float[] x, int xo, float[] d, int n) {
         for (int i = 0; i < n; i += VL) {
-            VectorMask<Float> m = VectorMath.tail(i, n);
-            VectorMath.store(normalCdf(VectorMath.load(x, xo + i, m)), d, i, m);
+            VectorMask<Float> m = S.indexInRange(i, n);
+            normalCdf(FloatVector.fromArray(S, x, xo + i, m)).intoArray(d, i, m);
         }
     }
 
     /** d[0, n) += x * phi(x) for x = x[xo, xo+n). */
     private static void addDensityTerm(float[] x, int xo, float[] d, int n) {
         for (int i = 0; i < n; i += VL) {
-            VectorMask<Float> m = VectorMath.tail(i, n);
-            FloatVector v = VectorMath.load(x, xo + i, m);
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, m);
             FloatVector density = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-            VectorMath.store(v.fma(density, VectorMath.load(d, i, m)), d, i, m);
+            v.fma(density, FloatVector.fromArray(S, d, i, m)).intoArray(d, i, m);
         }
     }
 
     static void forward(float[] x, float[] out, int n) {
         Parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
-                VectorMask<Float> m = VectorMath.tail(i, hi);
-                FloatVector v = VectorMath.load(x, i, m);
-                VectorMath.store(v.mul(normalCdf(v)), out, i, m);
+                VectorMask<Float> m = S.indexInRange(i, hi);
+                FloatVector v = FloatVector.fromArray(S, x, i, m);
+                v.mul(normalCdf(v)).intoArray(out, i, m);
             }
         });
     }
@@ -112,10 +112,10 @@ final class VectorGelu {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c += VL) {
-                    VectorMask<Float> m = VectorMath.tail(c, cols);
-                    FloatVector v = VectorMath.load(x, o + c, m).add(VectorMath.load(bias, c, m));
-                    VectorMath.store(v, pre, o + c, m);
-                    VectorMath.store(v.mul(normalCdf(v)), out, o + c, m);
+                    VectorMask<Float> m = S.indexInRange(c, cols);
+                    FloatVector v = FloatVector.fromArray(S, x, o + c, m).add(FloatVector.fromArray(S, bias, c, m));
+                    v.intoArray(pre, o + c, m);
+                    v.mul(normalCdf(v)).intoArray(out, o + c, m);
                 }
             }
         });
