@@ -15,7 +15,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>warm-up until the JIT has compiled the kernels and the CPU backend's array pool holds every
  *       size a step makes (from then on a step allocates nothing);</li>
  *   <li>iterations of several seconds, so a B=8,T=32 step gets several calls per iteration; a
- *       B=32,T=128 step (10-20 s) is one call per iteration, 8 in all over the two forks;</li>
+ *       B=32,T=128 step (~9 s) is one call per iteration, 16 in all over the two forks (with 8 it
+ *       repeated within 6.8% between two runs, bench/RESULTS.md: too few calls to average out a slow
+ *       one);</li>
  *   <li>two forks, because a JVM's code layout and heap placement shift results by a few percent from
  *       one JVM to the next; the fork-to-fork spread shows in JMH's error column;</li>
  *   <li>heap for the B=32,T=128 step (parameters, gradients and AdamW moments are 1.8 GB; activations
@@ -26,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The CI smoke test overrides all of these with one short iteration in the test JVM.
  */
 @Warmup(iterations = 2, time = 6)
-@Measurement(iterations = 4, time = 6)
+@Measurement(iterations = 8, time = 6)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx12g",
         "-XX:+UseSerialGC"})
 public abstract class ModelBenchDefaults extends BenchDefaults {
