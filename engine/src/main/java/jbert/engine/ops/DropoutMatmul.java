@@ -44,15 +44,8 @@ public final class DropoutMatmul extends Op {
     public static Tensor forward(Tensor a, Tensor b, float p, long seed) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("DropoutMatmul: p = " + p + " is outside [0, 1)");
         if (p == 0f) return Matmul.forward(a, b, false);
-        if (a.rank() < 2 || a.rank() != b.rank()) {
-            throw new IllegalArgumentException("DropoutMatmul: ranks differ or are below 2, " + a.describe() + " vs " + b.describe());
-        }
-        for (int i = 0; i < a.rank() - 2; i++) {
-            Shapes.check(a.dim(i) == b.dim(i), "DropoutMatmul", "batch dimensions differ", a, b);
-        }
-        int M = a.dim(-2), K = a.dim(-1), N = b.dim(-1);
-        Shapes.check(b.dim(-2) == K, "DropoutMatmul", "inner dimensions differ", a, b);
-        int batch = (int) (a.size() / ((long) M * K));
+        int[] bmnk = Matmul.checkShapes("DropoutMatmul", a, b, false);
+        int batch = bmnk[0], M = bmnk[1], N = bmnk[2], K = bmnk[3];
         Backend be = a.backend();
         Tensor dropped = a.zerosLike();                                    // [..., M, K], freed below
         be.dropoutForward(a.storage(), dropped.storage(), a.size(), p, seed);

@@ -26,22 +26,31 @@ public final class Matmul extends Op {
     }
 
     public static Tensor forward(Tensor a, Tensor b, boolean transB) {
-        if (a.rank() < 2 || a.rank() != b.rank()) {
-            throw new IllegalArgumentException("Matmul: ranks differ or are below 2, " + a.describe() + " vs " + b.describe());
-        }
-        for (int i = 0; i < a.rank() - 2; i++) {
-            Shapes.check(a.dim(i) == b.dim(i), "Matmul", "batch dimensions differ", a, b);
-        }
-        int M = a.dim(-2), K = a.dim(-1);
-        int bK = transB ? b.dim(-1) : b.dim(-2);
-        int N = transB ? b.dim(-2) : b.dim(-1);
-        Shapes.check(K == bK, "Matmul", "inner dimensions differ", a, b);
-        int batch = (int) (a.size() / ((long) M * K));
+        int[] bmnk = checkShapes("Matmul", a, b, transB);
+        int batch = bmnk[0], M = bmnk[1], N = bmnk[2], K = bmnk[3];
         int[] shape = a.shape();
         shape[shape.length - 1] = N;
         Tensor c = Tensor.zeros(a.backend(), shape);                       // [..., M, N]
         a.backend().matmul(false, transB, batch, M, N, K, 1f, a.storage(), b.storage(), 0f, c.storage());
         return Grad.recording(a, b) ? new Matmul(a, b, transB, batch, M, N, K).record(c) : c;
+    }
+
+    /**
+     * Checks a [..., M, K] against b [..., K, N] (or [..., N, K] with transB), with equal leading
+     * dimensions, and returns {batch, M, N, K}; errors name op and both shapes.
+     */
+    static int[] checkShapes(String op, Tensor a, Tensor b, boolean transB) {
+        if (a.rank() < 2 || a.rank() != b.rank()) {
+            throw new IllegalArgumentException(op + ": ranks differ or are below 2, " + a.describe() + " vs " + b.describe());
+        }
+        for (int i = 0; i < a.rank() - 2; i++) {
+            Shapes.check(a.dim(i) == b.dim(i), op, "batch dimensions differ", a, b);
+        }
+        int M = a.dim(-2), K = a.dim(-1);
+        int bK = transB ? b.dim(-1) : b.dim(-2);
+        int N = transB ? b.dim(-2) : b.dim(-1);
+        Shapes.check(K == bK, op, "inner dimensions differ", a, b);
+        return new int[]{(int) (a.size() / ((long) M * K)), M, N, K};
     }
 
     @Override
