@@ -36,7 +36,8 @@ final class CublasGemm implements Gemm {
                        float alpha, CUdeviceptr A, CUdeviceptr B, float beta, CUdeviceptr C) {
         if (batch == 0 || M == 0 || N == 0) return;
         int opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
-        int ldb = transB ? K : N, lda = transA ? M : K;
+        // Leading dimensions are the stored row lengths; cuBLAS wants at least 1 even when K = 0.
+        int ldb = Math.max(1, transB ? K : N), lda = Math.max(1, transA ? M : K);
         Pointer a = Pointer.to(new float[]{alpha}), b = Pointer.to(new float[]{beta});
         if (batch == 1) {
             JCublas2.cublasSgemm(handle, opB, opA, N, M, K, a, B, ldb, A, lda, b, C, N);

@@ -33,8 +33,9 @@ import static jcuda.driver.JCudaDriver.*;
  * <ul>
  *   <li>Kernels: the {@code .cu} files of {@code src/main/cuda}, one module per op family, loaded as
  *       committed PTX or compiled by NVRTC 12 ({@link KernelSources}).</li>
- *   <li>Matrix products: cuBLAS when {@code libcublas.so.12} loads, else jbert's tiled SGEMM; one line
- *       says which. TF32 tensor-op math (cuBLAS only) with {@link Options#tf32}.</li>
+ *   <li>Matrix products: cuBLAS when {@code libcublas.so.12} (JCublas) or {@code libcublas.so.13}
+ *       ({@link NativeCublasGemm}) loads, else jbert's tiled GEMM kernels; one line says which. TF32
+ *       tensor-op math with {@link Options#tf32} (cuBLAS, or jbert's mma.sync kernel on sm_80+).</li>
  *   <li>Memory: a {@link CachingAllocator}; released storages are reused by later allocations, so a
  *       training step allocates nothing from the driver after the first.</li>
  *   <li>Everything runs in order on one stream (the legacy default stream); only uploads, downloads
@@ -47,8 +48,8 @@ public final class CudaBackend implements Backend {
     private static final int THREADS = 256;
 
     /**
-     * @param tf32      TF32 tensor-op math for matrix products (cuBLAS only)
-     * @param gemm      "auto" (cuBLAS if present), "cublas" or "own"
+     * @param tf32      TF32 tensor-op math for matrix products
+     * @param gemm      "auto" (cuBLAS if present), "cublas" (an error without it) or "own"
      * @param kernels   "auto", "ptx" or "nvrtc" ({@link KernelSources#choose})
      * @param device    device ordinal
      */
@@ -116,27 +117,40 @@ public final class CudaBackend implements Backend {
         }
         this.allocator = new CachingAllocator<>(new DriverMemory(), this::memoryInfo);
         this.gemm = chooseGemm(options, notice);
-        if (options.tf32() && !(gemm instanceof CublasGemm) && !hasTensorCoreTf32()) {
+        if (options.tf32() && !usesCublas() && !hasTensorCoreTf32()) {
             notice.accept("jbert: --tf32 ignored: TF32 tensor cores need compute capability 8.0, this GPU has " + computeCapability());
         }
     }
 
     public CudaBackend() { this(Options.fromSystemProperties(), System.err::println); }
 
+    /**
+     * cuBLAS where a binding loads (JCublas 12.6 needs libcublas.so.12; {@link NativeCublasGemm} binds
+     * CUDA 13's libcublas.so.13 through java.lang.foreign), else jbert's own tiled kernels. One line
+     * says which, unless JCublas, the first choice, loaded.
+     */
     private Gemm chooseGemm(Options o, Consumer<String> notice) {
+        boolean ownTf32 = o.tf32() && hasTensorCoreTf32();
         switch (o.gemm()) {
             case "own":
-                return new TiledGemm(this, o.tf32() && hasTensorCoreTf32());
+                return new TiledGemm(this, ownTf32);
             case "cublas":
-                return new CublasGemm(o.tf32());        // an UnsatisfiedLinkError here is the user's answer
             case "auto":
                 try {
                     return new CublasGemm(o.tf32());
                 } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                    notice.accept("jbert: libcublas.so.12 not found (JCublas 12.6 needs CUDA 12's cuBLAS); "
-                            + "matrix products use jbert's own tiled GEMM kernels ("
-                            + (o.tf32() && hasTensorCoreTf32() ? "MatmulTf32.cu, TF32 tensor cores" : "Matmul.cu, fp32") + ")");
-                    return new TiledGemm(this, o.tf32() && hasTensorCoreTf32());
+                    String jcublas = "libcublas.so.12 not found (JCublas 12.6 needs CUDA 12's cuBLAS)";
+                    try {
+                        NativeCublasGemm g = NativeCublasGemm.open(o.tf32());
+                        notice.accept("jbert: " + jcublas + "; matrix products use " + g.describe() + " from " + g.library());
+                        return g;
+                    } catch (NativeCublasGemm.Unavailable u) {
+                        String why = jcublas + "; libcublas.so.13: " + u.getMessage();
+                        if (o.gemm().equals("cublas")) throw new IllegalStateException("jbert.cuda.gemm=cublas: no cuBLAS: " + why);
+                        notice.accept("jbert: " + why + "; matrix products use jbert's own tiled GEMM kernels ("
+                                + (ownTf32 ? "MatmulTf32.cu, TF32 tensor cores" : "Matmul.cu, fp32") + ")");
+                        return new TiledGemm(this, ownTf32);
+                    }
                 }
             default:
                 throw new IllegalArgumentException("jbert.cuda.gemm must be auto, cublas or own, not '" + o.gemm() + "'");
@@ -212,7 +226,8 @@ public final class CudaBackend implements Backend {
     public int smCount() { return smCount; }
     public String computeCapability() { return computeMajor + "." + computeMinor; }
     public String gemmDescription() { return gemm.describe(); }
-    public boolean usesCublas() { return gemm instanceof CublasGemm; }
+    /** Whether matrix products go to cuBLAS (through JCublas or java.lang.foreign) rather than jbert's own kernels. */
+    public boolean usesCublas() { return !(gemm instanceof TiledGemm); }
     public KernelSources.Choice kernelSource() { return kernelChoice; }
     public Options options() { return options; }
     public CachingAllocator<CUdeviceptr> allocator() { return allocator; }

@@ -20,9 +20,9 @@ import static jcuda.driver.JCudaDriver.*;
  * <ol>
  *   <li>memory-bound kernels (LayerNorm, softmax, GELU, bias+GELU, AdamW) in GB/s of compulsory
  *       traffic, next to a device-to-device copy measured in the same run;</li>
- *   <li>GEMM GFLOP/s at BERT-base shapes, for each available GEMM path;</li>
+ *   <li>GEMM GFLOP/s at BERT-base shapes, for each available GEMM path (cuBLAS and jbert's own);</li>
  *   <li>a BERT-base training step (B=32, T=128, random weights), fp32 and TF32 (cuBLAS, or jbert's
- *       tensor-core GEMM on sm_80+);</li>
+ *       tensor-core GEMM on sm_80+), with the default GEMM and, where that is cuBLAS, jbert's own;</li>
  *   <li>a profile of one fp32 step: GPU time per Backend method, matrix products per shape.</li>
  * </ol>
  * Results go to stdout and, as tab-separated {@code section, name, value, unit, note} rows, to the
@@ -71,6 +71,11 @@ public final class DeviceCheck {
             CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
             boolean hasTf32 = tf32.usesCublas() || tf32.hasTensorCoreTf32();
             if (hasTf32) c.section("gemm tf32", () -> c.gemm(tf32));
+            // With cuBLAS in use, jbert's own kernels (the path of machines without it) are measured too.
+            CudaBackend own = be.usesCublas() ? new CudaBackend(be.options().withGemm("own"), System.out::println) : null;
+            CudaBackend ownTf32 = own != null && own.hasTensorCoreTf32() ? new CudaBackend(own.options().withTf32(true), System.out::println) : null;
+            if (own != null) c.section("gemm own", () -> c.gemm(own));
+            if (ownTf32 != null) c.section("gemm own tf32", () -> c.gemm(ownTf32));
             int s = steps, b = batch, t = seq;
             c.section("step fp32", () -> c.trainingStep(be, "jbert fp32", s, b, t));
             c.section("profile fp32", () -> c.profile(be, b, t));
@@ -79,6 +84,8 @@ public final class DeviceCheck {
             } else {
                 c.row("step", "jbert tf32", Double.NaN, "ms", "not run: no cuBLAS and compute capability " + be.computeCapability() + " < 8.0");
             }
+            if (own != null) c.section("step own fp32", () -> c.trainingStep(own, "jbert fp32, own GEMM", s, b, t));
+            if (ownTf32 != null) c.section("step own tf32", () -> c.trainingStep(ownTf32, "jbert tf32, own GEMM", s, b, t));
         }
     }
 

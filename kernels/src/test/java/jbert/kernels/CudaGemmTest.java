@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Matrix products on the GPU against the CPU reference (double accumulation): jbert's tiled SGEMM
  * always (float4 and scalar loads, split-K, batched), its TF32 tensor-core GEMM on sm_80+, and cuBLAS
- * where libcublas.so.12 is installed; fp32 within 1e-5 and TF32 within 1e-3 (relative to the output's
- * scale).
+ * where a binding loads (JCublas: libcublas.so.12; java.lang.foreign: libcublas.so.13); fp32 within
+ * 1e-5 and TF32 within 1e-3 (relative to the output's scale).
  */
 class CudaGemmTest {
     /** {batch, M, N, K}: tiny, odd, tile-exact, partial tiles, float4-able, split-K, batched attention. */
@@ -42,7 +42,7 @@ class CudaGemmTest {
         CudaBackend be = Gpu.backend();
         if (!be.usesCublas()) {
             // Not a skip of the GPU test as a whole: the own kernel above ran; cuBLAS is absent here.
-            System.out.println("cuBLAS path not tested: " + be.gemmDescription() + " in use (libcublas.so.12 missing)");
+            System.out.println("cuBLAS path not tested: " + be.gemmDescription() + " in use (neither libcublas.so.12 nor libcublas.so.13 loads)");
             assertEquals("jbert tiled SGEMM (fp32)", be.gemmDescription());
             return;
         }
