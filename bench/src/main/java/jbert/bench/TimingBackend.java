@@ -85,6 +85,14 @@ final class TimingBackend implements Backend {
         return s;
     }
 
+    @Override public Storage allocateUninitialised(long n) {
+        long t0 = System.nanoTime();
+        Storage s = inner.allocateUninitialised(n);
+        record("allocate (uninitialised)", 0, System.nanoTime() - t0);
+        held(n);
+        return s;
+    }
+
     @Override public void release(Storage s) {
         long n = s.size();
         time("release", 0, () -> inner.release(s));

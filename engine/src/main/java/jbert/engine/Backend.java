@@ -29,6 +29,14 @@ public interface Backend {
     /** A new zero-filled storage of {@code n} floats. */
     Storage allocate(long n);
 
+    /**
+     * A new storage of {@code n} floats whose contents are undefined: for an op's output that its
+     * forward kernel overwrites whole, so that memory is not cleared only to be written again.
+     * The reference CPU backend fills it with NaN: a kernel that leaves an element unwritten then
+     * shows up in every test that runs on it.
+     */
+    Storage allocateUninitialised(long n);
+
     /** Gives a storage back to the backend's allocator. Using it afterwards is an error. */
     void release(Storage s);
 

@@ -50,6 +50,15 @@ public final class Tensor {
         return new Tensor(backend, backend.allocate(numel(shape)), shape, true);
     }
 
+    /**
+     * A tensor whose elements are undefined until written: an op's output that its forward kernel
+     * overwrites whole ({@link Backend#allocateUninitialised}). Anything accumulated into (+=), such
+     * as a gradient, must start from {@link #zeros}.
+     */
+    public static Tensor empty(Backend backend, int... shape) {
+        return new Tensor(backend, backend.allocateUninitialised(numel(shape)), shape, true);
+    }
+
     /** A tensor holding a copy of {@code data} (row-major). */
     public static Tensor of(Backend backend, float[] data, int... shape) {
         if (data.length != numel(shape)) {
@@ -71,6 +80,9 @@ public final class Tensor {
 
     /** A zero tensor of the same shape and backend. */
     public Tensor zerosLike() { return zeros(backend, shape); }
+
+    /** An {@link #empty} tensor of the same shape and backend. */
+    public Tensor emptyLike() { return empty(backend, shape); }
 
     // ---- shape ----------------------------------------------------------------------------------
 

@@ -266,8 +266,8 @@ public final class CudaBackend implements Backend {
         return "the " + deviceName + " has " + CachingAllocator.human(free[0]) + " free of " + CachingAllocator.human(total[0]);
     }
 
-    /** A storage of n floats with undefined contents (for outputs that are overwritten whole). */
-    CudaStorage allocateUninitialised(long n) {
+    @Override
+    public CudaStorage allocateUninitialised(long n) {
         if (n < 0) throw new IllegalArgumentException("allocate: negative size " + n);
         bind();
         return new CudaStorage(n, allocator.allocate(n * Sizeof.FLOAT));

@@ -88,7 +88,7 @@ public final class BertModel extends Module {
     private static Tensor inferenceBlock(BertLayer layer, Tensor x, Tensor mask, int B, int T) {
         try (Scope block = Scope.open()) {
             Tensor y = layer.forward(x, mask, B, T);                       // [B*T, H], a view
-            Tensor out = block.handToParent(y.zerosLike());                // [B*T, H], the caller's
+            Tensor out = block.handToParent(y.emptyLike());                // [B*T, H], the caller's
             y.backend().copy(y.storage(), out.storage(), y.size());
             return out;
         }

@@ -32,20 +32,31 @@ final class ArrayPool {
 
     /** A zero-filled array of exactly n floats: a pooled one (cleared) when there is one. */
     float[] take(int n) {
-        if (n == 0) return new float[0];
-        float[] a;
-        synchronized (this) {
-            ArrayDeque<float[]> q = free.get(n);
-            a = q == null ? null : q.pollLast();
-            if (a != null) {
-                pooledFloats -= n;
-                age.removeLastOccurrence(a);
-            }
-        }
+        float[] a = takePooled(n);
+        if (a == null) return fresh(n);
+        Arrays.fill(a, 0f);
+        return a;
+    }
+
+    /** An array of exactly n floats with whatever a pooled one held (a new one is zero, as Java makes it). */
+    float[] takeUninitialised(int n) {
+        float[] a = takePooled(n);
+        return a == null ? fresh(n) : a;
+    }
+
+    private synchronized float[] takePooled(int n) {
+        if (n == 0) return null;
+        ArrayDeque<float[]> q = free.get(n);
+        float[] a = q == null ? null : q.pollLast();
         if (a != null) {
-            Arrays.fill(a, 0f);
-            return a;
+            pooledFloats -= n;
+            age.removeLastOccurrence(a);
         }
+        return a;
+    }
+
+    private float[] fresh(int n) {
+        if (n == 0) return new float[0];
         try {
             return new float[n];
         } catch (OutOfMemoryError e) {

@@ -17,14 +17,16 @@ public class CpuBackend implements Backend {
     /** The fast CPU backend (Vector API kernels on a fixed pool of {@link Parallel#threads()} threads). */
     public static final CpuBackend INSTANCE = new VectorizedCpuBackend();
 
-    private static final CpuBackend REFERENCE = new CpuBackend();
+    private static final CpuBackend REFERENCE = new CpuBackend(true);
 
     /** The CPU backend that runs only the scalar reference kernels: the baseline for tests and benchmarks. */
     public static CpuBackend reference() { return REFERENCE; }
 
     private final ArrayPool pool = new ArrayPool(ArrayPool.defaultCapacityFloats());
+    /** Whether {@link #allocateUninitialised} fills with NaN (the reference backend: unwritten outputs show). */
+    private final boolean poisonUninitialised;
 
-    CpuBackend() {}
+    CpuBackend(boolean poisonUninitialised) { this.poisonUninitialised = poisonUninitialised; }
 
     @Override
     public String name() { return "cpu"; }
@@ -35,6 +37,13 @@ public class CpuBackend implements Backend {
     public Storage allocate(long n) { return new CpuStorage(pool.take(checkedSize(n, "allocate"))); }
 
     @Override
+    public Storage allocateUninitialised(long n) {
+        float[] a = pool.takeUninitialised(checkedSize(n, "allocateUninitialised"));
+        if (poisonUninitialised) java.util.Arrays.fill(a, Float.NaN);
+        return new CpuStorage(a);
+    }
+
+    @Override
     public void release(Storage s) {
         if (!(s instanceof CpuStorage c)) { of(s); return; }
         pool.give(c.detach());
@@ -42,7 +51,7 @@ public class CpuBackend implements Backend {
 
     @Override
     public Storage upload(float[] host) {
-        float[] a = pool.take(host.length);
+        float[] a = pool.takeUninitialised(host.length);
         System.arraycopy(host, 0, a, 0, host.length);
         return new CpuStorage(a);
     }

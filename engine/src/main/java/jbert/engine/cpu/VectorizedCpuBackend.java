@@ -14,7 +14,7 @@ import static jbert.engine.cpu.CpuStorage.of;
  * chunk order, so a run is bitwise reproducible.
  */
 final class VectorizedCpuBackend extends CpuBackend {
-    VectorizedCpuBackend() {}
+    VectorizedCpuBackend() { super(false); }
 
     @Override
     public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,

@@ -40,10 +40,10 @@ public final class AddLayerNorm extends Op {
         Shapes.same("AddLayerNorm", a, b);
         LayerNorm.checkParams(a, gamma, beta);
         int rows = Shapes.rows(a), cols = a.dim(-1);
-        Tensor y = a.zerosLike();                                          // [N, H]
-        Tensor sum = inPlace ? Tensor.view(a, a.shape()) : a.zerosLike();  // [N, H]
-        Tensor mean = Tensor.zeros(a.backend(), rows);                     // [N]
-        Tensor rstd = Tensor.zeros(a.backend(), rows);                     // [N]
+        Tensor y = a.emptyLike();                                          // [N, H]
+        Tensor sum = inPlace ? Tensor.view(a, a.shape()) : a.emptyLike();  // [N, H]
+        Tensor mean = Tensor.empty(a.backend(), rows);                     // [N]
+        Tensor rstd = Tensor.empty(a.backend(), rows);                     // [N]
         a.backend().residualLayernormForward(a.storage(), b.storage(), gamma.storage(), beta.storage(), sum.storage(),
                 y.storage(), mean.storage(), rstd.storage(), rows, cols, eps);
         if (!Grad.recording(a, b, gamma, beta)) {

@@ -20,9 +20,9 @@ public final class BiasGelu extends Op {
         Shapes.check(b.rank() == 1 && b.dim(0) == x.dim(-1), "BiasGelu", "bias length differs from the last dimension", x, b);
         int rows = Shapes.rows(x), cols = x.dim(-1);
         boolean rec = Grad.recording(x, b);
-        Tensor y = x.zerosLike();                                          // [N, I]
+        Tensor y = x.emptyLike();                                          // [N, I]
         // Without a graph nothing is kept: the output buffer doubles as the scratch for x + b.
-        Tensor pre = rec ? x.zerosLike() : y;                              // [N, I]
+        Tensor pre = rec ? x.emptyLike() : y;                              // [N, I]
         x.backend().biasGeluForward(x.storage(), b.storage(), pre.storage(), y.storage(), rows, cols);
         return rec ? new BiasGelu(x, b, pre).record(y) : y;
     }
@@ -36,7 +36,7 @@ public final class BiasGelu extends Op {
     public static Tensor forwardInPlace(Tensor x, Tensor b) {
         Shapes.check(b.rank() == 1 && b.dim(0) == x.dim(-1), "BiasGelu", "bias length differs from the last dimension", x, b);
         int rows = Shapes.rows(x), cols = x.dim(-1);
-        Tensor y = x.zerosLike();                                          // [N, I]
+        Tensor y = x.emptyLike();                                          // [N, I]
         x.backend().biasGeluForward(x.storage(), b.storage(), x.storage(), y.storage(), rows, cols);
         if (!Grad.recording(x, b)) return y;
         Tensor pre = Tensor.view(x, x.shape());                            // [N, I], x + b over x

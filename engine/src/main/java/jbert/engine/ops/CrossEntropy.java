@@ -32,7 +32,7 @@ public final class CrossEntropy extends Op {
                 throw new IllegalArgumentException("CrossEntropy: label " + labels[i] + " of row " + i + " is outside [0, " + C + ")");
             }
         }
-        Tensor probs = logits.zerosLike();                                 // [N, C]
+        Tensor probs = logits.emptyLike();                                 // [N, C]
         double loss = logits.backend().crossEntropyForward(logits.storage(), labels, probs.storage(), N, C);
         Tensor y = Tensor.of(logits.backend(), new float[]{(float) loss}, 1); // [1]
         return Grad.recording(logits) ? new CrossEntropy(logits, probs, labels.clone()).record(y) : y;

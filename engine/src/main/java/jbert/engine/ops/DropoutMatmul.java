@@ -47,11 +47,11 @@ public final class DropoutMatmul extends Op {
         int[] bmnk = Matmul.checkShapes("DropoutMatmul", a, b, false);
         int batch = bmnk[0], M = bmnk[1], N = bmnk[2], K = bmnk[3];
         Backend be = a.backend();
-        Tensor dropped = a.zerosLike();                                    // [..., M, K], freed below
+        Tensor dropped = a.emptyLike();                                    // [..., M, K], freed below
         be.dropoutForward(a.storage(), dropped.storage(), a.size(), p, seed);
         int[] shape = a.shape();
         shape[shape.length - 1] = N;
-        Tensor c = Tensor.zeros(be, shape);                                // [..., M, N]
+        Tensor c = Tensor.empty(be, shape);                                // [..., M, N]
         be.matmul(false, false, batch, M, N, K, 1f, dropped.storage(), b.storage(), 0f, c.storage());
         dropped.release();
         return Grad.recording(a, b) ? new DropoutMatmul(a, b, p, seed, batch, M, N, K).record(c) : c;
@@ -62,7 +62,7 @@ public final class DropoutMatmul extends Op {
         Tensor a = inputs[0], b = inputs[1];
         Backend be = c.backend();
         Tensor dc = c.grad();                                              // [..., M, N]
-        Tensor dropped = a.zerosLike();                                    // [..., M, K]: A', then dA'
+        Tensor dropped = a.emptyLike();                                    // [..., M, K]: A', then dA'
         if (b.requiresGrad()) {   // dB [K, N] += A'^T [K, M] @ dC [M, N]
             be.dropoutForward(a.storage(), dropped.storage(), a.size(), p, seed);
             be.matmul(true, false, batch, K, N, M, 1f, dropped.storage(), dc.storage(), 1f, b.gradForAccumulation().storage());

@@ -32,7 +32,7 @@ public final class Embedding extends Op {
                         + V + ") of table " + table.describe());
             }
         }
-        Tensor y = Tensor.zeros(table.backend(), ids.length, H);           // [n, H]
+        Tensor y = Tensor.empty(table.backend(), ids.length, H);           // [n, H]
         table.backend().embeddingForward(ids, table.storage(), y.storage(), ids.length, H);
         if (!Grad.recording(table)) return y;
         int[] back = ids.clone();

@@ -53,11 +53,11 @@ public final class GeluLinear extends Op {
         Shapes.check(w.dim(1) == in, "GeluLinear", "x's features differ from the weight's in-features", x, w);
         Shapes.check(b2.rank() == 1 && b2.dim(0) == out, "GeluLinear", "bias b2 length differs from the weight's out-features", w, b2);
         Backend be = x.backend();
-        Tensor h = x.zerosLike();                                          // [N, I], freed below
+        Tensor h = x.emptyLike();                                          // [N, I], freed below
         be.biasGeluForward(x.storage(), b1.storage(), x.storage(), h.storage(), rows, in);
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
-        Tensor y = Tensor.zeros(be, shape);                                // [N, O]
+        Tensor y = Tensor.empty(be, shape);                                // [N, O]
         be.matmul(false, true, 1, rows, out, in, 1f, h.storage(), w.storage(), 0f, y.storage());
         be.biasForward(y.storage(), b2.storage(), y.storage(), rows, out);
         h.release();
@@ -71,7 +71,7 @@ public final class GeluLinear extends Op {
         Tensor x = inputs[0], b1 = inputs[1], w = inputs[2], b2 = inputs[3];
         Backend be = y.backend();
         Tensor dy = y.grad();                                              // [N, O]
-        Tensor h = pre.zerosLike();                                        // [N, I]: h, then dh
+        Tensor h = pre.emptyLike();                                        // [N, I]: h, then dh
         be.geluForward(pre.storage(), h.storage(), (long) rows * in);
         if (w.requiresGrad()) {   // dW [O, I] += dy^T [O, N] @ h [N, I]
             be.matmul(true, false, 1, out, in, rows, 1f, dy.storage(), h.storage(), 1f, w.gradForAccumulation().storage());

@@ -30,9 +30,9 @@ public final class LayerNorm extends Op {
     public static Tensor forward(Tensor x, Tensor gamma, Tensor beta, float eps) {
         checkParams(x, gamma, beta);
         int rows = Shapes.rows(x), cols = x.dim(-1);
-        Tensor y = x.zerosLike();                                          // [N, H]
-        Tensor mean = Tensor.zeros(x.backend(), rows);                     // [N]
-        Tensor rstd = Tensor.zeros(x.backend(), rows);                     // [N]
+        Tensor y = x.emptyLike();                                          // [N, H]
+        Tensor mean = Tensor.empty(x.backend(), rows);                     // [N]
+        Tensor rstd = Tensor.empty(x.backend(), rows);                     // [N]
         x.backend().layernormForward(x.storage(), gamma.storage(), beta.storage(), y.storage(),
                 mean.storage(), rstd.storage(), rows, cols, eps);
         return Grad.recording(x, gamma, beta) ? new LayerNorm(x, gamma, beta, mean, rstd).record(y) : y;

@@ -34,7 +34,7 @@ public final class Linear extends Op {
         int rows = Shapes.rows(x);
         int[] shape = x.shape();
         shape[shape.length - 1] = out;
-        Tensor y = Tensor.zeros(x.backend(), shape);                       // [..., out]
+        Tensor y = Tensor.empty(x.backend(), shape);                       // [..., out]
         Backend be = x.backend();
         be.matmul(false, true, 1, rows, out, in, 1f, x.storage(), w.storage(), 0f, y.storage());
         if (b != null) be.biasForward(y.storage(), b.storage(), y.storage(), rows, out);

@@ -30,7 +30,7 @@ public final class Matmul extends Op {
         int batch = bmnk[0], M = bmnk[1], N = bmnk[2], K = bmnk[3];
         int[] shape = a.shape();
         shape[shape.length - 1] = N;
-        Tensor c = Tensor.zeros(a.backend(), shape);                       // [..., M, N]
+        Tensor c = Tensor.empty(a.backend(), shape);                       // [..., M, N]
         a.backend().matmul(false, transB, batch, M, N, K, 1f, a.storage(), b.storage(), 0f, c.storage());
         return Grad.recording(a, b) ? new Matmul(a, b, transB, batch, M, N, K).record(c) : c;
     }

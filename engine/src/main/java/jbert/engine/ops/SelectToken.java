@@ -19,7 +19,7 @@ public final class SelectToken extends Op {
         Shapes.rank("SelectToken", x, 3);
         int B = x.dim(0), T = x.dim(1), H = x.dim(2);
         if (index < 0 || index >= T) throw new IllegalArgumentException("SelectToken: index " + index + " outside " + x.describe());
-        Tensor y = Tensor.zeros(x.backend(), B, H);                        // [B, H]
+        Tensor y = Tensor.empty(x.backend(), B, H);                        // [B, H]
         x.backend().selectToken(x.storage(), y.storage(), B, T, H, index);
         return Grad.recording(x) ? new SelectToken(x, index).record(y) : y;
     }

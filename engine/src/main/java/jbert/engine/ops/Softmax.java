@@ -26,7 +26,7 @@ public final class Softmax extends Op {
     public static Tensor forward(Tensor scores, Tensor mask, float scale) {
         check(scores, mask);
         int B = scores.dim(0), NH = scores.dim(1), T = scores.dim(2);
-        Tensor p = scores.zerosLike();                                     // [B, NH, T, T]
+        Tensor p = scores.emptyLike();                                     // [B, NH, T, T]
         scores.backend().softmaxForward(scores.storage(), mask.storage(), scale, p.storage(), B, NH, T);
         return Grad.recording(scores) ? new Softmax(scores, scale).record(p) : p;
     }

@@ -19,7 +19,7 @@ public final class SwapAxes12 extends Op {
     public static Tensor forward(Tensor x) {
         Shapes.rank("SwapAxes12", x, 4);
         int A = x.dim(0), B = x.dim(1), C = x.dim(2), D = x.dim(3);
-        Tensor y = Tensor.zeros(x.backend(), A, C, B, D);                  // [A, C, B, D]
+        Tensor y = Tensor.empty(x.backend(), A, C, B, D);                  // [A, C, B, D]
         x.backend().permute0213(x.storage(), y.storage(), A, B, C, D, false);
         return Grad.recording(x) ? new SwapAxes12(x).record(y) : y;
     }
@@ -34,7 +34,7 @@ public final class SwapAxes12 extends Op {
         Shapes.rank("SwapAxes12", x, 4);
         int A = x.dim(0), B = x.dim(1), C = x.dim(2), D = x.dim(3);
         Backend be = x.backend();
-        Storage scratch = be.allocate(x.size());                           // [A, C, B, D]
+        Storage scratch = be.allocateUninitialised(x.size());                           // [A, C, B, D]
         be.permute0213(x.storage(), scratch, A, B, C, D, false);
         be.copy(scratch, x.storage(), x.size());
         be.release(scratch);

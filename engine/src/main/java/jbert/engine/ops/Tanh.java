@@ -12,7 +12,7 @@ public final class Tanh extends Op {
     private Tanh(Tensor x) { super(x); }
 
     public static Tensor forward(Tensor x) {
-        Tensor y = x.zerosLike();
+        Tensor y = x.emptyLike();
         x.backend().tanhForward(x.storage(), y.storage(), x.size());
         return Grad.recording(x) ? new Tanh(x).record(y) : y;
     }

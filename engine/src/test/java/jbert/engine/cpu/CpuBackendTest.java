@@ -29,6 +29,22 @@ class CpuBackendTest {
     }
 
     @Test
+    void uninitialisedStorageIsReusedAsIsOnTheFastBackendAndNanOnTheReference() {
+        CpuBackend fast = CpuBackend.INSTANCE;
+        int n = 12_347;                                       // a size no other test uses
+        Storage s = fast.allocate(n);
+        float[] first = ((CpuStorage) s).array();
+        java.util.Arrays.fill(first, 7f);
+        fast.release(s);
+        Storage again = fast.allocateUninitialised(n);
+        assertTrue(((CpuStorage) again).array() == first, "allocateUninitialised reuses the released array");
+        assertEquals(7f, fast.download(again)[n - 1], "and does not clear it");
+        // The reference backend (every test's baseline) poisons: an output a kernel leaves unwritten is NaN.
+        float[] ref = CpuBackend.reference().download(CpuBackend.reference().allocateUninitialised(5));
+        for (float v : ref) assertTrue(Float.isNaN(v), "reference allocateUninitialised fills NaN");
+    }
+
+    @Test
     void poolIsBounded() {
         ArrayPool pool = new ArrayPool(100);
         pool.give(new float[60]);
