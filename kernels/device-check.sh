@@ -9,7 +9,8 @@
 #   1 unpack   the jlink'ed Java runtime and the class path from .carry/jbert-device.tar.xz
 #   2 env      nvidia-smi, driver, and whether libcublas.so.12 / libnvrtc.so.12 exist
 #   3 tests    the GPU tests (every kernel vs the CPU reference, GEMM paths, tiny-bert golden on CUDA,
-#              20 BERT-base steps GPU vs CPU) and the host tests, through the JUnit console
+#              20 BERT-base steps GPU vs CPU, the trainer's commands on --device cuda vs cpu), through the
+#              JUnit console
 #   4 jbert    jbert.kernels.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s, BERT-base step B=32 T=128
 #   5 pytorch  kernels/peers/torch_step.py: the same step in PyTorch eager, fp32 and TF32
 #   6 summary  one table from the stages' result files, printed last
@@ -70,6 +71,7 @@ gpu_tests() {
       --class-path "$cp" --select-class jbert.kernels.CudaBackendProviderTest --select-class jbert.kernels.CudaKernelsTest \
       --select-class jbert.kernels.CudaGemmTest --select-class jbert.engine.bert.CudaTinyBertGoldenTest \
       --select-class jbert.kernels.BertBaseGpuVsCpuTest \
+      --select-class jbert.trainer.cli.GpuCommandLineTest \
       --details=tree --disable-banner --reports-dir "$OUT/junit"
 }
 

