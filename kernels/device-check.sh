@@ -82,6 +82,8 @@ jbert_bench() {
 
 torch_bench() {
   python3 kernels/peers/torch_step.py --out "$OUT/torch-bench.tsv" --steps 10 --batch 32 --seq 128
+  # The fine-tuning protocol's size (batch 8, tweets of ~30-60 tokens): where launch overhead shows.
+  python3 kernels/peers/torch_step.py --out "$OUT/torch-bench-small.tsv" --steps 20 --batch 8 --seq 64
 }
 
 summary() {
@@ -95,12 +97,15 @@ summary() {
     grep -h -o '<testcase name="[^"]*" classname="[^"]*"[^>]*>[[:space:]]*<failure message="[^"]\{0,160\}' "$OUT"/junit/*.xml 2>/dev/null | sed -E 's/<testcase name="([^"]*)" classname="([^"]*)".*message="(.*)/  FAILED \2.\1: \3/' | head -20
   fi
   echo "results (section | name | value | unit | note):"
-  cat "$OUT/jbert-bench.tsv" "$OUT/torch-bench.tsv" 2>/dev/null | awk -F'\t' '{ printf "  %-9s | %-44s | %10.2f | %-7s | %s\n", $1, $2, $3, $4, $5 }'
+  cat "$OUT/jbert-bench.tsv" "$OUT/torch-bench.tsv" "$OUT/torch-bench-small.tsv" 2>/dev/null | awk -F'\t' '{ printf "  %-9s | %-44s | %10.2f | %-7s | %s\n", $1, $2, $3, $4, $5 }'
   fp32=$(awk -F'\t' '$2=="jbert fp32"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
   tf32=$(awk -F'\t' '$2=="jbert tf32"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
   pt32=$(awk -F'\t' '$2=="pytorch fp32 (eager attention)"{print $3}' "$OUT/torch-bench.tsv" 2>/dev/null)
   pttf=$(awk -F'\t' '$2=="pytorch tf32 (eager attention)"{print $3}' "$OUT/torch-bench.tsv" 2>/dev/null)
   echo "step time, jbert / PyTorch eager (<= 1 meets the goal): fp32 ${fp32:-?} / ${pt32:-?} ms, tf32 ${tf32:-?} / ${pttf:-?} ms"
+  sm=$(awk -F'\t' '$2=="jbert fp32 B=8 T=64"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
+  ptsm=$(awk -F'\t' '$2=="pytorch fp32 (eager attention) B=8 T=64"{print $3}' "$OUT/torch-bench-small.tsv" 2>/dev/null)
+  echo "small step B=8 T=64, jbert / PyTorch eager: fp32 ${sm:-?} / ${ptsm:-?} ms"
   echo "========================================================================="
 }
 
@@ -109,5 +114,5 @@ stage unpack 60 unpack
 stage env 30 env_report
 stage tests 180 gpu_tests
 stage jbert 110 jbert_bench
-stage pytorch 100 torch_bench
+stage pytorch 140 torch_bench
 summary

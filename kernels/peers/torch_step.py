@@ -44,6 +44,8 @@ def main():
         for attn in ("eager", "sdpa"):
             for tf32 in (False, True):
                 name = f"pytorch {'tf32' if tf32 else 'fp32'} ({attn} attention)"
+                if (args.batch, args.seq) != (32, 128):
+                    name += f" B={args.batch} T={args.seq}"   # the shape keeps the plain name
                 try:
                     ms, loss, peak = run(torch, BertConfig, BertForSequenceClassification, dev, args, attn, tf32)
                     row(name, ms, "ms", f"B={args.batch} T={args.seq}, {args.steps} steps, last loss {loss:.4f}, peak {peak:.2f} GiB; {versions}")

@@ -86,6 +86,10 @@ public final class DeviceCheck {
             }
             if (own != null) c.section("step own fp32", () -> c.trainingStep(own, "jbert fp32, own GEMM", s, b, t));
             if (ownTf32 != null) c.section("step own tf32", () -> c.trainingStep(ownTf32, "jbert tf32, own GEMM", s, b, t));
+            // The fine-tuning protocol's size: many small kernels, where launch overhead shows (the
+            // profile's kernel time summed against the step's wall time says how much).
+            c.section("step small fp32", () -> c.trainingStep(be, "jbert fp32 B=8 T=64", 2 * s, 8, 64));
+            c.section("profile small fp32", () -> c.profile(be, 8, 64));
         }
     }
 
@@ -288,10 +292,11 @@ public final class DeviceCheck {
             cuEventDestroy((CUevent) p[1]);
             cuEventDestroy((CUevent) p[2]);
         }
-        row("profile", "kernels, summed", total, "ms", String.format(Locale.ROOT, "%d backend calls; step wall time %.1f ms with events around every call",
+        String section = B == 32 && T == 128 ? "profile" : "profile B=" + B + " T=" + T;
+        row(section, "kernels, summed", total, "ms", String.format(Locale.ROOT, "%d backend calls; step wall time %.1f ms with events around every call",
                 pending.size(), wallMs));
         times.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0])).limit(25)
-                .forEach(e -> row("profile", e.getKey(), e.getValue()[0], "ms", String.format(Locale.ROOT, "%.0f calls, %.1f%%",
+                .forEach(e -> row(section, e.getKey(), e.getValue()[0], "ms", String.format(Locale.ROOT, "%.0f calls, %.1f%%",
                         e.getValue()[1], 100 * e.getValue()[0] / Math.max(1e-9, wallMs))));
     }
 
