@@ -34,13 +34,17 @@ public class CpuBackend implements Backend {
     // ---- memory -------------------------------------------------------------------------------
 
     @Override
-    public Storage allocate(long n) { return new CpuStorage(pool.take(checkedSize(n, "allocate"))); }
+    public Storage allocate(long n) {
+        int size = checkedSize(n, "allocate");
+        return new CpuStorage(pool.take(size), size);
+    }
 
     @Override
     public Storage allocateUninitialised(long n) {
-        float[] a = pool.takeUninitialised(checkedSize(n, "allocateUninitialised"));
+        int size = checkedSize(n, "allocateUninitialised");
+        float[] a = pool.takeUninitialised(size);
         if (poisonUninitialised) java.util.Arrays.fill(a, Float.NaN);
-        return new CpuStorage(a);
+        return new CpuStorage(a, size);
     }
 
     @Override
@@ -53,28 +57,28 @@ public class CpuBackend implements Backend {
     public Storage upload(float[] host) {
         float[] a = pool.takeUninitialised(host.length);
         System.arraycopy(host, 0, a, 0, host.length);
-        return new CpuStorage(a);
+        return new CpuStorage(a, host.length);
     }
 
     @Override
     public void upload(float[] host, Storage dst) {
         float[] d = of(dst);
-        if (host.length > d.length) {
-            throw new IllegalArgumentException("upload: " + host.length + " floats into a storage of " + d.length);
+        if (host.length > dst.size()) {
+            throw new IllegalArgumentException("upload: " + host.length + " floats into a storage of " + dst.size());
         }
         System.arraycopy(host, 0, d, 0, host.length);
     }
 
     @Override
-    public float[] download(Storage s) { return of(s).clone(); }
+    public float[] download(Storage s) { return java.util.Arrays.copyOf(of(s), (int) s.size()); }
 
     @Override
     public void copy(Storage src, Storage dst, long n) {
-        System.arraycopy(of(src), 0, of(dst), 0, checkedSize(n, "copy"));
+        System.arraycopy(at(src, n, "copy", "src"), 0, at(dst, n, "copy", "dst"), 0, checkedSize(n, "copy"));
     }
 
     @Override
-    public void fill(Storage s, float value) { java.util.Arrays.fill(of(s), value); }
+    public void fill(Storage s, float value) { java.util.Arrays.fill(of(s), 0, (int) s.size(), value); }
 
     /** Arrays pooled for reuse right now, in floats (for tests and memory reports). */
     public long pooledFloats() { return pool.pooledFloats(); }
@@ -89,11 +93,14 @@ public class CpuBackend implements Backend {
     /** Throws unless storage {@code s} (named {@code what}) holds at least {@code n} floats. */
     static float[] at(Storage s, long n, String op, String what) {
         float[] a = of(s);
-        if (a.length < n) {
-            throw new IllegalArgumentException(op + ": " + what + " holds " + a.length + " floats, needs " + n);
+        if (s.size() < n) {
+            throw new IllegalArgumentException(op + ": " + what + " holds " + s.size() + " floats, needs " + n);
         }
         return a;
     }
+
+    /** Rows of H floats in a table's storage (its size, not its array: a pooled array may be longer). */
+    static int rows(Storage table, int H) { return H == 0 ? 0 : (int) (table.size() / H); }
 
     // ---- linear algebra -----------------------------------------------------------------------
 
@@ -224,12 +231,12 @@ public class CpuBackend implements Backend {
 
     @Override
     public void embeddingForward(int[] ids, Storage table, Storage out, int n, int H) {
-        ReferenceKernels.embeddingForward(ids, of(table), of(out), n, H);
+        ReferenceKernels.embeddingForward(ids, of(table), rows(table, H), of(out), n, H);
     }
 
     @Override
     public void embeddingBackward(int[] ids, Storage dout, Storage dtable, int n, int H) {
-        ReferenceKernels.embeddingBackward(ids, of(dout), of(dtable), n, H);
+        ReferenceKernels.embeddingBackward(ids, of(dout), of(dtable), rows(dtable, H), n, H);
     }
 
     @Override

@@ -3,16 +3,22 @@ package jbert.engine.cpu;
 import jbert.engine.Storage;
 
 /**
- * CPU storage: a plain Java {@code float[]}. The pool keys arrays by exact length, so
- * {@code array().length == size()}.
+ * CPU storage: the first {@link #size()} floats of a plain Java {@code float[]}. The array may be
+ * longer (by at most a quarter): the pool hands out a released array that is a little larger rather
+ * than allocate a new one, so kernels use the sizes they are given, never {@code array().length}.
  */
 public final class CpuStorage implements Storage {
     private float[] data;
+    private final int size;
 
-    CpuStorage(float[] data) { this.data = data; }
+    CpuStorage(float[] data, int size) {
+        if (size > data.length) throw new IllegalArgumentException("a storage of " + size + " floats over an array of " + data.length);
+        this.data = data;
+        this.size = size;
+    }
 
     @Override
-    public long size() { return array().length; }
+    public long size() { return size; }
 
     /** The backing array; throws once the storage went back to the pool. */
     public float[] array() {

@@ -260,9 +260,9 @@ public final class ReferenceKernels {
 
     // ---- embeddings, dropout, loss ----------------------------------------------------------------
 
-    /** out[i, :] = table[ids[i], :]. */
-    public static void embeddingForward(int[] ids, float[] table, float[] out, int n, int H) {
-        checkIds(ids, n, table.length / H, "embeddingForward");
+    /** out[i, :] = table[ids[i], :]; the table has V rows of H. */
+    public static void embeddingForward(int[] ids, float[] table, int V, float[] out, int n, int H) {
+        checkIds(ids, n, V, "embeddingForward");
         for (int i = 0; i < n; i++) {
             for (int h = 0; h < H; h++) out[i * H + h] = table[ids[i] * H + h];
         }
@@ -272,8 +272,8 @@ public final class ReferenceKernels {
      * dtable[ids[i], :] += dout[i, :], rows in order (a repeated id adds up). Negative ids (padding_idx
      * rows, see Backend#embeddingBackward) are skipped.
      */
-    public static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int n, int H) {
-        checkIds(ids, n, dtable.length / H, "embeddingBackward", true);
+    public static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int V, int n, int H) {
+        checkIds(ids, n, V, "embeddingBackward", true);
         for (int i = 0; i < n; i++) {
             if (ids[i] < 0) continue;
             for (int h = 0; h < H; h++) dtable[ids[i] * H + h] += dout[i * H + h];

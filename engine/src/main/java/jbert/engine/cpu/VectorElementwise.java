@@ -75,8 +75,8 @@ final class VectorElementwise {
         ColumnSums.addTo(sums, dbias);
     }
 
-    static void embeddingForward(int[] ids, float[] table, float[] out, int n, int H) {
-        ReferenceKernels.checkIds(ids, n, table.length / H, "embeddingForward");
+    static void embeddingForward(int[] ids, float[] table, int V, float[] out, int n, int H) {
+        ReferenceKernels.checkIds(ids, n, V, "embeddingForward");
         Parallel.forRange(n, grainRows(H), (r0, r1) -> {
             for (int i = r0; i < r1; i++) System.arraycopy(table, ids[i] * H, out, i * H, H);
         });
@@ -86,8 +86,8 @@ final class VectorElementwise {
      * dtable[ids[i], :] += dout[i, :]. Threads split the H columns, not the rows: a token id repeated in
      * the batch then never has two threads adding to one row, and each element sums in row order.
      */
-    static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int n, int H) {
-        ReferenceKernels.checkIds(ids, n, dtable.length / H, "embeddingBackward", true);
+    static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int V, int n, int H) {
+        ReferenceKernels.checkIds(ids, n, V, "embeddingBackward", true);
         int vectors = (H + VL - 1) / VL;
         int parts = Parallel.parts(vectors, Math.max(1, GRAIN / VL / Math.max(n, 1)));
         Parallel.run(parts, p -> {

@@ -104,12 +104,12 @@ final class VectorizedCpuBackend extends CpuBackend {
 
     @Override
     public void embeddingForward(int[] ids, Storage table, Storage out, int n, int H) {
-        VectorElementwise.embeddingForward(ids, of(table), of(out), n, H);
+        VectorElementwise.embeddingForward(ids, of(table), rows(table, H), of(out), n, H);
     }
 
     @Override
     public void embeddingBackward(int[] ids, Storage dout, Storage dtable, int n, int H) {
-        VectorElementwise.embeddingBackward(ids, of(dout), of(dtable), n, H);
+        VectorElementwise.embeddingBackward(ids, of(dout), of(dtable), rows(dtable, H), n, H);
     }
 
     @Override

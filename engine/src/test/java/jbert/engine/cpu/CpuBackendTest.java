@@ -45,6 +45,34 @@ class CpuBackendTest {
     }
 
     @Test
+    void aPooledArrayUpToAQuarterLongerServesAShorterRequestWithTheRequestedSize() {
+        CpuBackend be = CpuBackend.INSTANCE;
+        int n = 80_000, H = 8;                                // sizes no other test uses
+        Storage s = be.allocate(n);
+        float[] first = ((CpuStorage) s).array();
+        java.util.Arrays.fill(first, 3f);
+        be.release(s);
+        Storage shorter = be.allocate(n - n / 10);           // within a quarter: reused
+        assertTrue(((CpuStorage) shorter).array() == first, "best fit within a quarter reuses the array");
+        assertEquals(n - n / 10, shorter.size());
+        assertArrayEquals(new float[n - n / 10], be.download(shorter), "download: the requested floats, cleared");
+        be.fill(shorter, 2f);
+        assertEquals(3f, first[n - 1], "fill stops at the storage's size");
+        be.release(shorter);
+        Storage half = be.allocate(n / 2);                   // more than a quarter shorter: a new array
+        assertTrue(((CpuStorage) half).array() != first);
+        be.release(half);
+        // A table over a longer pooled array still has only its own rows: id V is out of range.
+        int V = (n - n / 16) / H;
+        Storage table = be.allocate((long) V * H);
+        assertTrue(((CpuStorage) table).array() == first);
+        Storage out = be.allocate(H);
+        var e = assertThrows(IllegalArgumentException.class, () -> be.embeddingForward(new int[]{V}, table, out, 1, H));
+        assertTrue(e.getMessage().contains("embeddingForward"), e.getMessage());
+        be.embeddingForward(new int[]{V - 1}, table, out, 1, H);
+    }
+
+    @Test
     void poolIsBounded() {
         ArrayPool pool = new ArrayPool(100);
         pool.give(new float[60]);
