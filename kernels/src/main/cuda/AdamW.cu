@@ -4,6 +4,9 @@
 //   m  = beta1 * m + (1 - beta1) * g
 //   v  = beta2 * v + (1 - beta2) * g^2
 //   p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),   bc1 = 1 - beta1^t, bc2 = 1 - beta2^t
+// with g = grad * gradScale (a float product: gradient clipping's scale, 1 for none) and, with
+// zeroGrad, grad = 0 once read (the optimizer's zero_grad), so clipping, the update and zeroing take
+// one pass over the gradient instead of three.
 // Each element is computed in double and stored as float, exactly like the CPU reference
 // (jbert.engine.cpu.ReferenceKernels.adamwUpdate), so both backends take the same step. The step is
 // memory bound (read p, g, m, v; write p, m, v), so the double arithmetic costs nothing measurable on
@@ -11,7 +14,7 @@
 
 #include "MultiTensor.cuh"
 
-// One element of the step, in double, stored back as float.
+// One element of the step, in double, stored back as float; grad already scaled (a float product).
 __device__ __forceinline__ void adamw_element(float& param, float grad, float& m, float& v, double stepSize, double decay,
                                               double bc2Sqrt, float beta1, float beta2, float eps) {
     double g = grad;
@@ -25,15 +28,28 @@ __device__ __forceinline__ void adamw_element(float& param, float grad, float& m
 
 // Grid-stride over float4s of the first n/4*4 elements (storages start 256-byte aligned), then a
 // scalar tail.
-extern "C" __global__ void adamw_update_fused(float* param, const float* grad, float* m, float* v, long long n,
+// The float4 of gradients at g4, scaled; zeroed in memory when asked.
+__device__ __forceinline__ float4 take_grad4(float* g4, float gradScale, int zeroGrad) {
+    float4 g = *reinterpret_cast<float4*>(g4);
+    if (zeroGrad) *reinterpret_cast<float4*>(g4) = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    return make_float4(g.x * gradScale, g.y * gradScale, g.z * gradScale, g.w * gradScale);
+}
+
+__device__ __forceinline__ float take_grad(float* g, float gradScale, int zeroGrad) {
+    float v = *g;
+    if (zeroGrad) *g = 0.0f;
+    return v * gradScale;
+}
+
+extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* m, float* v, long long n,
                                               float lr, float beta1, float beta2, float eps, float weightDecay,
-                                              float bc1, float bc2) {
+                                              float bc1, float bc2, float gradScale, int zeroGrad) {
     double stepSize = (double)lr / bc1;
     double bc2Sqrt = sqrt((double)bc2);
     double decay = 1.0 - (double)lr * weightDecay;
     long long n4 = n / 4, begin = blockIdx.x * (long long)blockDim.x + threadIdx.x, stride = (long long)gridDim.x * blockDim.x;
     for (long long i = begin; i < n4; i += stride) {
-        float4 p = reinterpret_cast<float4*>(param)[i], g = reinterpret_cast<const float4*>(grad)[i];
+        float4 p = reinterpret_cast<float4*>(param)[i], g = take_grad4(grad + 4 * i, gradScale, zeroGrad);
         float4 mm = reinterpret_cast<float4*>(m)[i], vv = reinterpret_cast<float4*>(v)[i];
         adamw_element(p.x, g.x, mm.x, vv.x, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
         adamw_element(p.y, g.y, mm.y, vv.y, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
@@ -43,22 +59,25 @@ extern "C" __global__ void adamw_update_fused(float* param, const float* grad, f
         reinterpret_cast<float4*>(m)[i] = mm;
         reinterpret_cast<float4*>(v)[i] = vv;
     }
-    for (long long i = 4 * n4 + begin; i < n; i += stride) adamw_element(param[i], grad[i], m[i], v[i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+    for (long long i = 4 * n4 + begin; i < n; i += stride) {
+        adamw_element(param[i], take_grad(grad + i, gradScale, zeroGrad), m[i], v[i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+    }
 }
 
 // Multi-tensor form (Backend.adamwUpdate(Storage[], ...): the whole optimizer step in one launch; chunk
 // table in MultiTensor.cuh). Tensor t has its own weight decay (0 for biases and LayerNorm weights).
-extern "C" __global__ void adamw_update_fused_multi_tensor(float* const* params, const float* const* grads, float* const* ms,
+extern "C" __global__ void adamw_update_fused_multi_tensor(float* const* params, float* const* grads, float* const* ms,
                                                            float* const* vs, const float* weightDecays, const long long* sizes,
                                                            const int* chunkTensor, const long long* chunkStart, int chunks,
-                                                           float lr, float beta1, float beta2, float eps, float bc1, float bc2) {
+                                                           float lr, float beta1, float beta2, float eps, float bc1, float bc2,
+                                                           float gradScale, int zeroGrad) {
     double stepSize = (double)lr / bc1;
     double bc2Sqrt = sqrt((double)bc2);
     for_each_chunk_element(
         sizes, chunkTensor, chunkStart, chunks,
         [&](int t, long long i) {
             double decay = 1.0 - (double)lr * weightDecays[t];
-            float4 p = *reinterpret_cast<float4*>(params[t] + i), g = *reinterpret_cast<const float4*>(grads[t] + i);
+            float4 p = *reinterpret_cast<float4*>(params[t] + i), g = take_grad4(grads[t] + i, gradScale, zeroGrad);
             float4 mm = *reinterpret_cast<float4*>(ms[t] + i), vv = *reinterpret_cast<float4*>(vs[t] + i);
             adamw_element(p.x, g.x, mm.x, vv.x, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
             adamw_element(p.y, g.y, mm.y, vv.y, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
@@ -70,6 +89,7 @@ extern "C" __global__ void adamw_update_fused_multi_tensor(float* const* params,
         },
         [&](int t, long long i) {
             double decay = 1.0 - (double)lr * weightDecays[t];
-            adamw_element(params[t][i], grads[t][i], ms[t][i], vs[t][i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+            adamw_element(params[t][i], take_grad(grads[t] + i, gradScale, zeroGrad), ms[t][i], vs[t][i], stepSize, decay,
+                          bc2Sqrt, beta1, beta2, eps);
         });
 }

@@ -361,7 +361,9 @@ static void testLossReduceAdam() {
 
     Vec p = randn(n, 0.02), g = randn(n, 0.01), m(n), v(n), pw = p, mw(n), vw(n);
     float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.01f, bc1 = 0.1f, bc2 = 0.001f;
-    launch(adamw::adamw_update_fused, {grid(n)}, {THREADS}, p.data(), g.data(), m.data(), v.data(), n, lr, b1, b2, eps, wd, bc1, bc2);
+    // gradScale 1 and zeroGrad 0: the plain update (the multi-tensor test below scales and zeroes).
+    launch(adamw::adamw_update_fused, {grid(n)}, {THREADS}, p.data(), g.data(), m.data(), v.data(), n, lr, b1, b2, eps, wd, bc1, bc2,
+           1.0f, 0);
     for (long long i = 0; i < n; i++) {
         double pp = pw[i] * (1.0 - (double)lr * wd), mi = b1 * 0.0 + (1.0 - b1) * g[i], vi = (1.0 - b2) * (double)g[i] * g[i];
         mw[i] = (float)mi; vw[i] = (float)vi;
@@ -384,7 +386,7 @@ static void testMultiTensor() {
     unsigned blocks = std::min((unsigned)chunks, (unsigned)SMS * 4);
     std::vector<Vec> x(T), p(T), g(T), m(T), v(T);
     std::vector<float*> xp(T), pp(T), mp(T), vp(T);
-    std::vector<const float*> gp(T);
+    std::vector<float*> gp(T);
     Vec wd(T);
     double want = 0;
     for (int t = 0; t < T; t++) {
@@ -408,23 +410,25 @@ static void testMultiTensor() {
     launch(elementwise::fill_multi_tensor, {blocks}, {THREADS}, 0.5f, xp.data(), sizes.data(), chunkTensor.data(), chunkStart.data(), chunks);
     for (int t = 0; t < T; t++) check("fill multi-tensor tensor " + std::to_string(t), Vec(sizes[t], 0.5f), x[t], 0);
 
-    float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, bc1 = 0.19f, bc2 = 0.002f;
+    // Clipping's scale (a float product, as a separate scale pass would store) and zero_grad, fused.
+    float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, bc1 = 0.19f, bc2 = 0.002f, gradScale = 0.37f;
     std::vector<Vec> pw = p, mw = m, vw = v;
     for (int t = 0; t < T; t++)
         for (long long i = 0; i < sizes[t]; i++) {
-            double pd = pw[t][i] * (1.0 - (double)lr * wd[t]), gi = g[t][i];
+            double pd = pw[t][i] * (1.0 - (double)lr * wd[t]), gi = (float)(g[t][i] * gradScale);
             double mi = b1 * (double)mw[t][i] + (1.0 - b1) * gi, vi = b2 * (double)vw[t][i] + (1.0 - b2) * gi * gi;
             mw[t][i] = (float)mi; vw[t][i] = (float)vi;
             pw[t][i] = (float)(pd - (double)lr / bc1 * mi / (std::sqrt(vi) / std::sqrt((double)bc2) + eps));
         }
-    launch(adamw::adamw_update_fused_multi_tensor, {blocks}, {THREADS}, pp.data(), (const float* const*)gp.data(), mp.data(), vp.data(),
+    launch(adamw::adamw_update_fused_multi_tensor, {blocks}, {THREADS}, pp.data(), gp.data(), mp.data(), vp.data(),
            (const float*)wd.data(), (const long long*)sizes.data(), (const int*)chunkTensor.data(), (const long long*)chunkStart.data(),
-           chunks, lr, b1, b2, eps, bc1, bc2);
+           chunks, lr, b1, b2, eps, bc1, bc2, gradScale, 1);
     for (int t = 0; t < T; t++) {
         std::string what = " multi-tensor tensor " + std::to_string(t) + " (" + std::to_string(sizes[t]) + ")";
         check("adamw param" + what, pw[t], p[t], 1e-6);
         check("adamw m" + what, mw[t], m[t], 1e-6);
         check("adamw v" + what, vw[t], v[t], 1e-6);
+        check("adamw zeroed grad" + what, Vec(sizes[t], 0.0f), g[t], 0);
     }
 }
 

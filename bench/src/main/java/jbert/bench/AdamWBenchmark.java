@@ -42,7 +42,7 @@ public class AdamWBenchmark extends BenchDefaults {
     public void adamw(Bytes bytes) {
         step++;
         float bc1 = (float) (1 - Math.pow(0.9, step)), bc2 = (float) (1 - Math.pow(0.999, step));
-        be.adamwUpdate(param, grad, m, v, PARAMS, 2e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, bc1, bc2);
+        be.adamwUpdate(param, grad, m, v, PARAMS, 2e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, bc1, bc2, 1f, false);
         bytes.gbyte += 7 * 4e-9 * PARAMS;
     }
 

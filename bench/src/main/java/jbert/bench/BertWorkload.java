@@ -96,9 +96,9 @@ public final class BertWorkload {
             l.backward();
             loss = l.item();
         }
-        GradClip.clipGradNorm(params.values(), 1.0);
-        optimizer.step();
-        optimizer.zeroGrad();
+        // Clip to norm 1, AdamW, zero_grad: the norm's pass, then one fused pass (AdamW.step(scale, true)).
+        double norm = GradClip.globalNorm(params.values());
+        optimizer.step(GradClip.coefficient(norm, 1.0), true);
         backend.synchronize();
         return loss;
     }

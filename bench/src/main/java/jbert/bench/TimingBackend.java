@@ -199,7 +199,8 @@ final class TimingBackend implements Backend {
     @Override public double sumOfSquares(Storage x, long n) { return timeD("sumOfSquares (clip)", () -> inner.sumOfSquares(x, n)); }
     @Override
     public void adamwUpdate(Storage param, Storage grad, Storage m, Storage v, long n, float lr, float beta1, float beta2,
-                            float eps, float weightDecay, float bc1, float bc2) {
-        time("adamwUpdate", 0, () -> inner.adamwUpdate(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, bc1, bc2));
+                            float eps, float weightDecay, float bc1, float bc2, float gradScale, boolean zeroGrad) {
+        time("adamwUpdate", 0, () -> inner.adamwUpdate(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, bc1, bc2,
+                gradScale, zeroGrad));
     }
 }

@@ -191,13 +191,16 @@ public interface Backend {
     double sumOfSquares(Storage x, long n);
 
     /**
-     * One fused AdamW step as torch.optim.AdamW, over n elements:
+     * One fused AdamW step as torch.optim.AdamW, over n elements, with g = grad * gradScale (a float
+     * product, as if {@link #scale} had clipped the gradient first; 1 leaves it as is):
      * p -= lr*wd*p (decoupled decay, first); m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
      * p -= lr * (m / bc1) / (sqrt(v / bc2) + eps), where bc1 = 1 - b1^t and bc2 = 1 - b2^t.
+     * With zeroGrad, grad = 0 afterwards: clipping's scale and zero_grad ride on the pass AdamW makes
+     * over the gradient anyway, instead of a pass each.
      */
     void adamwUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
                      float lr, float beta1, float beta2, float eps, float weightDecay,
-                     float bc1, float bc2);
+                     float bc1, float bc2, float gradScale, boolean zeroGrad);
 
     // ---- multi-tensor forms: the optimizer's passes over every parameter at once ------------------
     // Same results as the single-tensor methods called tensor by tensor (these defaults do exactly
@@ -221,15 +224,16 @@ public interface Backend {
     }
 
     /**
-     * {@link #adamwUpdate(Storage, Storage, Storage, Storage, long, float, float, float, float, float, float, float)
+     * {@link #adamwUpdate(Storage, Storage, Storage, Storage, long, float, float, float, float, float, float, float, float, boolean)
      * adamwUpdate} of tensor i (params[i], grads[i], ms[i], vs[i], ns[i] elements) with weight decay
      * weightDecays[i], for every i.
      */
     default void adamwUpdate(Storage[] params, Storage[] grads, Storage[] ms, Storage[] vs, long[] ns,
                              float lr, float beta1, float beta2, float eps, float[] weightDecays,
-                             float bc1, float bc2) {
+                             float bc1, float bc2, float gradScale, boolean zeroGrad) {
         for (int i = 0; i < params.length; i++) {
-            adamwUpdate(params[i], grads[i], ms[i], vs[i], ns[i], lr, beta1, beta2, eps, weightDecays[i], bc1, bc2);
+            adamwUpdate(params[i], grads[i], ms[i], vs[i], ns[i], lr, beta1, beta2, eps, weightDecays[i], bc1, bc2,
+                    gradScale, zeroGrad);
         }
     }
 }

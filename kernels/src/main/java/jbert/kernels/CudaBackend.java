@@ -783,13 +783,13 @@ public final class CudaBackend implements Backend {
     @Override
     public void adamwUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
                             float lr, float beta1, float beta2, float eps, float weightDecay,
-                            float bc1, float bc2) {
+                            float bc1, float bc2, float gradScale, boolean zeroGrad) {
         if (n == 0) return;
         bind();
         kernel("AdamW", "adamw_update_fused").launch(grid(n), THREADS, stream,
                 in(param, n, "adamwUpdate", "param"), in(grad, n, "adamwUpdate", "grad"),
                 in(m, n, "adamwUpdate", "m"), in(v, n, "adamwUpdate", "v"), n,
-                lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+                lr, beta1, beta2, eps, weightDecay, bc1, bc2, gradScale, zeroGrad);
     }
 
     // ---- multi-tensor forms: one launch over a whole list of tensors (MultiTensor.cuh) -----------------
@@ -834,7 +834,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void adamwUpdate(Storage[] params, Storage[] grads, Storage[] ms, Storage[] vs, long[] ns,
                             float lr, float beta1, float beta2, float eps, float[] weightDecays,
-                            float bc1, float bc2) {
+                            float bc1, float bc2, float gradScale, boolean zeroGrad) {
         if (weightDecays.length != ns.length) {
             throw new IllegalArgumentException("adamwUpdate: " + weightDecays.length + " weight decays for " + ns.length + " tensors");
         }
@@ -844,7 +844,7 @@ public final class CudaBackend implements Backend {
         CUdeviceptr[] p = t.pointers();
         kernel("AdamW", "adamw_update_fused_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
                 p[0], p[1], p[2], p[3], t.weightDecays(), t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks(),
-                lr, beta1, beta2, eps, bc1, bc2);
+                lr, beta1, beta2, eps, bc1, bc2, gradScale, zeroGrad);
     }
 
     /** Blocks of a multi-tensor launch: a few per SM, each walking several chunks. */

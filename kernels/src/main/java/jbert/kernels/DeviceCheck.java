@@ -163,7 +163,7 @@ public final class DeviceCheck {
         report("bias+gelu forward", copy, 12.0 * n, timeMs(20, () -> be.biasGeluForward(x, gamma, y, z, rows, cols)));
         Storage m = be.allocate(n), v = be.allocate(n);
         // AdamW reads p, g, m, v and writes p, m, v: 28 bytes per element
-        report("adamw update", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(y, x, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f)));
+        report("adamw update", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(y, x, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 1f, false)));
         for (Storage s : new Storage[]{x, y, z, gamma, beta, mean, rstd, dgamma, dbeta, mask, m, v}) be.release(s);
     }
 
@@ -192,9 +192,9 @@ public final class DeviceCheck {
             decays[i] = ns[i] % 768 == 0 && ns[i] > 3072 ? 0.01f : 0f;
             total += ns[i];
         }
-        double multi = timeMs(10, () -> be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f));
+        double multi = timeMs(10, () -> be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 1f, false));
         double single = timeMs(10, () -> {
-            for (int i = 0; i < count; i++) be.adamwUpdate(p[i], g[i], m[i], v[i], ns[i], 1e-5f, 0.9f, 0.999f, 1e-8f, decays[i], 0.1f, 0.001f);
+            for (int i = 0; i < count; i++) be.adamwUpdate(p[i], g[i], m[i], v[i], ns[i], 1e-5f, 0.9f, 0.999f, 1e-8f, decays[i], 0.1f, 0.001f, 1f, false);
         });
         String what = count + " BERT-base tensors, " + total + " floats";
         report("adamw " + count + " tensors, one launch", copyGBs, 28.0 * total, multi);

@@ -264,10 +264,14 @@ class CudaKernelsTest {
         for (int t = 1; t <= 3; t++) {
             Pair g = pair(gpu, random(r, n, 0.01f));
             float bc1 = (float) (1 - Math.pow(0.9, t)), bc2 = (float) (1 - Math.pow(0.999, t));
+            // Step 2 scales the gradient (clipping, fused); step 3 also zeroes it once read.
+            float gradScale = t == 2 ? 0.5f : 1f;
+            boolean zero = t == 3;
             for (float wd : new float[]{0f, 0.01f}) {
-                CPU.adamwUpdate(p.cpu(), g.cpu(), m.cpu(), v.cpu(), n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, bc1, bc2);
-                gpu.adamwUpdate(p.gpu(), g.gpu(), m.gpu(), v.gpu(), n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, bc1, bc2);
+                CPU.adamwUpdate(p.cpu(), g.cpu(), m.cpu(), v.cpu(), n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, bc1, bc2, gradScale, zero);
+                gpu.adamwUpdate(p.gpu(), g.gpu(), m.gpu(), v.gpu(), n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, bc1, bc2, gradScale, zero);
             }
+            if (zero) for (float f : gpu.download(g.gpu())) assertEquals(0f, f, "adamw zeroGrad");
             assertAgree("adamw param step " + t, gpu, p, TOL);
             assertAgree("adamw m step " + t, gpu, m, TOL);
             assertAgree("adamw v step " + t, gpu, v, TOL);
@@ -298,8 +302,10 @@ class CudaKernelsTest {
             CPU.scale(0.37f, gc, ns);
             gpu.scale(0.37f, gg, ns);
             float bc1 = (float) (1 - Math.pow(0.9, t)), bc2 = (float) (1 - Math.pow(0.999, t));
-            CPU.adamwUpdate(cpuOf(p), gc, cpuOf(m), cpuOf(v), ns, 1e-3f, 0.9f, 0.999f, 1e-8f, decays, bc1, bc2);
-            gpu.adamwUpdate(gpuOf(p), gg, gpuOf(m), gpuOf(v), ns, 1e-3f, 0.9f, 0.999f, 1e-8f, decays, bc1, bc2);
+            // Step 3 also scales once more inside AdamW (the fused clipping) and zeroes the gradients.
+            float gradScale = t == 3 ? 0.5f : 1f;
+            CPU.adamwUpdate(cpuOf(p), gc, cpuOf(m), cpuOf(v), ns, 1e-3f, 0.9f, 0.999f, 1e-8f, decays, bc1, bc2, gradScale, t == 3);
+            gpu.adamwUpdate(gpuOf(p), gg, gpuOf(m), gpuOf(v), ns, 1e-3f, 0.9f, 0.999f, 1e-8f, decays, bc1, bc2, gradScale, t == 3);
             for (int i = 0; i < T; i++) {
                 String what = " tensor " + i + " (" + ns[i] + ") step " + t;
                 assertAgree("multi-tensor scale" + what, gpu, g[i], TOL);

@@ -26,14 +26,16 @@ final class FusedAdamW {
      * on-stack-replaced code, where the vectors are not scalar-replaced).
      */
     static void update(float[] param, float[] grad, float[] m, float[] v, int n,
-                       float lr, float beta1, float beta2, float eps, float weightDecay, float bc1, float bc2) {
+                       float lr, float beta1, float beta2, float eps, float weightDecay, float bc1, float bc2,
+                       float gradScale, boolean zeroGrad) {
         float stepSize = lr / bc1;
         float bc2Sqrt = (float) Math.sqrt(bc2);
         float decay = 1f - lr * weightDecay;
         float oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2;
         Parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i++) {
-                float g = grad[i];
+                float g = grad[i] * gradScale;
+                if (zeroGrad) grad[i] = 0f;
                 float mi = beta1 * m[i] + oneMinusB1 * g;
                 float vi = beta2 * v[i] + oneMinusB2 * (g * g);
                 m[i] = mi;

@@ -358,16 +358,19 @@ public final class ReferenceKernels {
     /**
      * torch.optim.AdamW, single-tensor form (torch/optim/adamw.py, _single_tensor_adam with decoupled
      * decay): p *= 1 - lr*wd; m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
-     * p -= (lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps). Each element in double, stored as float.
+     * p -= (lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps). Each element in double, stored as float. The
+     * gradient is first multiplied by gradScale in float (clipping: the same float as a separate
+     * scale pass would store); with zeroGrad it is set to 0 once read.
      */
     public static void adamwUpdate(float[] param, float[] grad, float[] m, float[] v, int n,
                                    float lr, float beta1, float beta2, float eps, float weightDecay,
-                                   float bc1, float bc2) {
+                                   float bc1, float bc2, float gradScale, boolean zeroGrad) {
         double stepSize = (double) lr / bc1;
         double bc2Sqrt = Math.sqrt(bc2);
         double decay = 1.0 - (double) lr * weightDecay;
         for (int i = 0; i < n; i++) {
-            double g = grad[i];
+            double g = grad[i] * gradScale;                  // float product, then widened
+            if (zeroGrad) grad[i] = 0f;
             double p = param[i] * decay;
             double mi = beta1 * (double) m[i] + (1.0 - beta1) * g;
             double vi = beta2 * (double) v[i] + (1.0 - beta2) * g * g;

@@ -130,8 +130,8 @@ final class VectorizedCpuBackend extends CpuBackend {
     @Override
     public void adamwUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
                             float lr, float beta1, float beta2, float eps, float weightDecay,
-                            float bc1, float bc2) {
+                            float bc1, float bc2, float gradScale, boolean zeroGrad) {
         FusedAdamW.update(of(param), of(grad), of(m), of(v), checkedSize(n, "adamwUpdate"),
-                lr, beta1, beta2, eps, weightDecay, bc1, bc2);
+                lr, beta1, beta2, eps, weightDecay, bc1, bc2, gradScale, zeroGrad);
     }
 }

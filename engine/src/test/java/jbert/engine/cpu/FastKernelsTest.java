@@ -259,8 +259,14 @@ class FastKernelsTest {
         compare("adamwUpdate n=" + n, be -> {
             Storage ps = up(be, p), ms = up(be, m), vs = up(be, v);
             be.adamwUpdate(ps, up(be, g), ms, vs, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f,
-                    (float) (1 - Math.pow(0.9, 3)), (float) (1 - Math.pow(0.999, 3)));
+                    (float) (1 - Math.pow(0.9, 3)), (float) (1 - Math.pow(0.999, 3)), 1f, false);
             return down(be, ps, ms, vs);
+        }, 1e-7, 2e-6);
+        compare("adamwUpdate clipped and zeroing n=" + n, be -> {
+            Storage ps = up(be, p), gs = up(be, g), ms = up(be, m), vs = up(be, v);
+            be.adamwUpdate(ps, gs, ms, vs, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f,
+                    (float) (1 - Math.pow(0.9, 3)), (float) (1 - Math.pow(0.999, 3)), 0.37f, true);
+            return down(be, ps, gs, ms, vs);
         }, 1e-7, 2e-6);
         compare("sumOfSquares n=" + n, be -> new float[][]{{(float) be.sumOfSquares(up(be, g), n)}}, 0, 1e-6);
     }

@@ -193,17 +193,17 @@ public final class Trainer {
                         loss = l.item();
                         if (!Double.isFinite(loss)) { progress.close(); return diverged("loss is " + loss, b, perEpoch, opt, seedsBefore); }
                         l.backward();
-                        // max_grad_norm 0 turns clipping off; the norm is still measured for the log.
-                        gradNorm = GradClip.clipGradNorm(params.values(),
-                                cfg.maxGradNorm() > 0 ? cfg.maxGradNorm() : Double.POSITIVE_INFINITY);
+                        // Clipping as clip_grad_norm_ (max_grad_norm 0 turns it off; the norm is still
+                        // measured for the log), AdamW and zero_grad: the norm's pass over the gradients,
+                        // then one fused pass that scales, updates and zeroes them.
+                        gradNorm = GradClip.globalNorm(params.values());
                         if (!Double.isFinite(gradNorm)) {
                             opt.zeroGrad();
                             progress.close();
                             return diverged("gradient norm is " + gradNorm, b, perEpoch, opt, seedsBefore);
                         }
                         opt.setLr(lr);
-                        opt.step();
-                        opt.zeroGrad();
+                        opt.step(GradClip.coefficient(gradNorm, cfg.maxGradNorm() > 0 ? cfg.maxGradNorm() : Double.POSITIVE_INFINITY), true);
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     trainSeconds += seconds;
