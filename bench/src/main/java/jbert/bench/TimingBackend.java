@@ -77,18 +77,15 @@ final class TimingBackend implements Backend {
 
     @Override public String name() { return inner.name(); }
 
-    @Override public Storage allocate(long n) {
-        long t0 = System.nanoTime();
-        Storage s = inner.allocate(n);
-        record("allocate (zero-fill)", 0, System.nanoTime() - t0);
-        held(n);
-        return s;
-    }
+    @Override public Storage allocate(long n) { return allocation("allocate (zero-fill)", n, inner::allocate); }
 
-    @Override public Storage allocateUninitialised(long n) {
+    @Override public Storage allocateUninitialised(long n) { return allocation("allocate (uninitialised)", n, inner::allocateUninitialised); }
+
+    /** Times one allocation and counts its floats as held. */
+    private Storage allocation(String name, long n, java.util.function.LongFunction<Storage> allocate) {
         long t0 = System.nanoTime();
-        Storage s = inner.allocateUninitialised(n);
-        record("allocate (uninitialised)", 0, System.nanoTime() - t0);
+        Storage s = allocate.apply(n);
+        record(name, 0, System.nanoTime() - t0);
         held(n);
         return s;
     }
