@@ -29,9 +29,16 @@ public final class DeviceOption {
             if (threads < 1) throw new jbert.trainer.UserError("--threads " + threads + ": expected a positive number");
             System.setProperty("jbert.threads", Integer.toString(threads));
         }
-        // Read by the CUDA backend when it is created (jbert.tf32), so it must be set before select.
+        // Read by the CUDA backend when it is created (jbert.tf32), so it must be set before select;
+        // put back afterwards, so that a later command in the same JVM (tests, embedding) is not TF32 too.
+        String before = System.getProperty("jbert.tf32");
         if (tf32) System.setProperty("jbert.tf32", "true");
-        return Backends.select(device.name(), err::println);
+        try {
+            return Backends.select(device.name(), err::println);
+        } finally {
+            if (before == null) System.clearProperty("jbert.tf32");
+            else System.setProperty("jbert.tf32", before);
+        }
     }
 
     public String name() { return device.name(); }

@@ -277,6 +277,14 @@ class CommandLineTest {
     }
 
     @Test
+    void tf32IsOneCommandsSettingNotTheJvms() {
+        String before = System.getProperty("jbert.tf32");
+        Result r = jbert("predict", "--model", model.toString(), "--device", "cpu", "--tf32", "stock up");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(before, System.getProperty("jbert.tf32"), "--tf32 must not stay set for later commands in this JVM");
+    }
+
+    @Test
     void fillMaskPrintsTopK() {
         Result r = jbert("fill-mask", "--model", model.toString(), "--device", "cpu", "--top-k", "3", "the stock is [MASK] .");
         assertEquals(0, r.code(), r.err());
