@@ -1,7 +1,5 @@
 package jbert.trainer.cli;
 
-import jbert.engine.Backend;
-import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.tokenizer.BertTokenizer;
 import jbert.trainer.UserError;
@@ -15,7 +13,6 @@ import jbert.trainer.report.Json;
 import jbert.trainer.report.Progress;
 import jbert.trainer.report.Tables;
 import jbert.trainer.train.Evaluator;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,27 +50,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data-seed", defaultValue = "42", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     long dataSeed;
 
-    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    int maxLength;
-
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
     @Option(names = "--json", description = "Print the result as one JSON object instead of tables.")
     boolean json;
 
-    @Mixin DeviceOption device;
+    @Mixin InferenceOptions run;
 
     @Override
     public Integer call() throws Exception {
-        TrainCommand.positive(spec.commandLine(), "--batch-size", batchSize);
-        if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
         PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
-        Backend backend = device.select(err);
-        Models.Classifier classifier = Models.classifier(model, err);
-        BertConfig config = classifier.config();
-        BertTokenizer tokenizer = classifier.tokenizer();
-        LabelSet labels = classifier.labels();
+        InferenceOptions.Opened opened = run.open(spec, model, err);
+        BertTokenizer tokenizer = opened.classifier().tokenizer();
+        LabelSet labels = opened.classifier().labels();
         if (data.labels != null && !data.labels.equals(labels.names())) {
             throw new UserError("--labels " + String.join(",", data.labels) + " differ from the model's labels " + labels);
         }
@@ -86,14 +73,14 @@ public final class EvalCommand implements Callable<Integer> {
         TrainCommand.reportSkipped(err, loaded.skipped(), List.of());
         var examples = Splits.take(loaded.examples(), limit.n(), dataSeed);
         if (examples.isEmpty()) throw new UserError(file + ": no examples to evaluate");
-        List<Encoded> encoded = Encoding.encode(tokenizer, examples, Math.min(maxLength, config.maxPositionEmbeddings));
+        List<Encoded> encoded = Encoding.encode(tokenizer, examples, opened.maxLength(run.maxLength));
 
-        BertForSequenceClassification net = classifier.load(backend, err);
-        int pad = classifier.padId();
+        BertForSequenceClassification net = opened.load(err);
+        int pad = opened.classifier().padId();
         EvalLog e;
         // A bar on a terminal (on stderr, so the tables on stdout stay clean when piped).
         try (Progress.Counter c = Progress.counter(Progress.isTerminal() ? Progress.Mode.bar : Progress.Mode.none, err, "eval", encoded.size())) {
-            e = Evaluator.evaluate(split.name(), 0, 0, net, encoded, batchSize, pad, labels, null, c);
+            e = Evaluator.evaluate(split.name(), 0, 0, net, encoded, run.batchSize, pad, labels, null, c);
         }
         if (json) {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(e));

@@ -1,7 +1,6 @@
 package jbert.trainer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jbert.engine.Backend;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.tokenizer.BertTokenizer;
 import jbert.tokenizer.EncodeOptions;
@@ -9,7 +8,6 @@ import jbert.trainer.data.Encoded;
 import jbert.trainer.data.LabelSet;
 import jbert.trainer.report.Json;
 import jbert.trainer.train.Evaluator;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,26 +40,17 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per text: {\"text\", \"label\", \"probabilities\"}.")
     boolean json;
 
-    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    int maxLength;
-
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Mixin DeviceOption device;
+    @Mixin InferenceOptions run;
 
     @Override
     public Integer call() throws Exception {
-        TrainCommand.positive(spec.commandLine(), "--batch-size", batchSize);
-        if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
         PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
-        Backend backend = device.select(err);
-        Models.Classifier classifier = Models.classifier(model, err);
-        BertTokenizer tokenizer = classifier.tokenizer();
-        LabelSet labels = classifier.labels();
-        BertForSequenceClassification net = classifier.load(backend, err);
-        int pad = classifier.padId();
-        int maxLen = Math.min(maxLength, classifier.config().maxPositionEmbeddings);
+        InferenceOptions.Opened opened = run.open(spec, model, err);
+        BertForSequenceClassification net = opened.load(err);
+        BertTokenizer tokenizer = opened.classifier().tokenizer();
+        LabelSet labels = opened.classifier().labels();
+        int pad = opened.classifier().padId();
+        int maxLen = opened.maxLength(run.maxLength);
 
         if (texts != null && !texts.isEmpty()) {
             classify(texts, net, tokenizer, labels, pad, maxLen, out);
@@ -72,7 +61,7 @@ public final class PredictCommand implements Callable<Integer> {
         List<String> chunk = new ArrayList<>();
         for (String line; (line = in.readLine()) != null; ) {
             chunk.add(line);
-            if (chunk.size() == batchSize) { classify(chunk, net, tokenizer, labels, pad, maxLen, out); chunk.clear(); }
+            if (chunk.size() == run.batchSize) { classify(chunk, net, tokenizer, labels, pad, maxLen, out); chunk.clear(); }
         }
         if (!chunk.isEmpty()) classify(chunk, net, tokenizer, labels, pad, maxLen, out);
         return 0;
@@ -83,7 +72,7 @@ public final class PredictCommand implements Callable<Integer> {
         List<jbert.tokenizer.Encoding> enc = tokenizer.encodeBatch(batch, EncodeOptions.truncateTo(maxLen));
         List<Encoded> items = new ArrayList<>(batch.size());
         for (jbert.tokenizer.Encoding e : enc) items.add(new Encoded(e.ids(), 0));
-        float[][] logits = Evaluator.logits(net, items, batchSize, pad, null);
+        float[][] logits = Evaluator.logits(net, items, run.batchSize, pad, null);
         for (int i = 0; i < batch.size(); i++) {
             double[] p = Evaluator.softmax(logits[i]);
             int best = Evaluator.argmax(logits[i]);
