@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BenchmarkSmokeTest {
     /** The benchmarks over the whole model ({@link ModelBenchDefaults}), whose sizes the smoke run shrinks. */
-    private static final String MODEL_BENCHMARKS = "jbert\\.bench\\.(TrainStep|Forward|EmbeddingBackward)(Cuda)?Bench\\..*";
+    private static final String MODEL_BENCHMARKS = "jbert\\.bench\\.(TrainStep|Forward|EmbeddingBackward|Evaluate)(Cuda)?Bench\\..*";
 
     @Test void everyBenchmarkRunsOnce() throws Exception {
         // JMH takes a machine-wide lock so timed runs do not overlap; this run times nothing, so it
