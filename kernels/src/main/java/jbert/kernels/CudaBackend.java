@@ -124,37 +124,11 @@ public final class CudaBackend implements Backend {
 
     public CudaBackend() { this(Options.fromSystemProperties(), System.err::println); }
 
-    /**
-     * cuBLAS where a binding loads (JCublas 12.6 needs libcublas.so.12; {@link NativeCublasGemm} binds
-     * CUDA 13's libcublas.so.13 through java.lang.foreign), else jbert's own tiled kernels. One line
-     * says which, unless JCublas, the first choice, loaded.
-     */
+    /** The matrix-product path: {@link GemmChoice} (cuBLAS through JCublas or java.lang.foreign, else jbert's own). */
     private Gemm chooseGemm(Options o, Consumer<String> notice) {
         boolean ownTf32 = o.tf32() && hasTensorCoreTf32();
-        switch (o.gemm()) {
-            case "own":
-                return new TiledGemm(this, ownTf32);
-            case "cublas":
-            case "auto":
-                try {
-                    return new CublasGemm(o.tf32());
-                } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                    String jcublas = "libcublas.so.12 not found (JCublas 12.6 needs CUDA 12's cuBLAS)";
-                    try {
-                        NativeCublasGemm g = NativeCublasGemm.open(o.tf32());
-                        notice.accept("jbert: " + jcublas + "; matrix products use " + g.describe() + " from " + g.library());
-                        return g;
-                    } catch (NativeCublasGemm.Unavailable u) {
-                        String why = jcublas + "; libcublas.so.13: " + u.getMessage();
-                        if (o.gemm().equals("cublas")) throw new IllegalStateException("jbert.cuda.gemm=cublas: no cuBLAS: " + why);
-                        notice.accept("jbert: " + why + "; matrix products use jbert's own tiled GEMM kernels ("
-                                + (ownTf32 ? "MatmulTf32.cu, TF32 tensor cores" : "Matmul.cu, fp32") + ")");
-                        return new TiledGemm(this, ownTf32);
-                    }
-                }
-            default:
-                throw new IllegalArgumentException("jbert.cuda.gemm must be auto, cublas or own, not '" + o.gemm() + "'");
-        }
+        return GemmChoice.choose(o.gemm(), () -> new CublasGemm(o.tf32()), () -> NativeCublasGemm.open(o.tf32()),
+                () -> new TiledGemm(this, ownTf32), ownTf32 ? "MatmulTf32.cu, TF32 tensor cores" : "Matmul.cu, fp32", notice);
     }
 
     /** Whether the TF32 tensor-core GEMM (MatmulTf32.cu) was loaded: compute capability 8.0 or newer. */

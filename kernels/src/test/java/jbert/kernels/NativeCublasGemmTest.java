@@ -135,6 +135,49 @@ class NativeCublasGemmTest {
         assertEquals(Path.of("/usr/local/cuda/lib64"), NativeCublasGemm.candidateFolders(Map.of()).get(0));
     }
 
+    /** A stand-in for a GEMM path in the choice tests: only its name matters. */
+    record Named(String describe) implements Gemm {
+        @Override public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K, float alpha,
+                                     CUdeviceptr A, CUdeviceptr B, float beta, CUdeviceptr C) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    static final Gemm OWN = new Named("own");
+
+    static java.util.function.Supplier<Gemm> missingJcublas() {
+        return () -> { throw new UnsatisfiedLinkError("no libcublas.so.12"); };
+    }
+
+    @Test void autoTakesJcublasFirstThenTheForeignBindingThenTheOwnKernelsSayingWhich() throws Exception {
+        List<String> notices = new java.util.ArrayList<>();
+        Gemm jc = new Named("jcublas");
+        assertSame(jc, GemmChoice.choose("auto", () -> jc, () -> { throw new AssertionError("not tried"); }, () -> OWN, "x", notices::add));
+        assertEquals(List.of(), notices, "JCublas, the first choice, needs no notice");
+
+        Gemm g = GemmChoice.choose("auto", missingJcublas(), () -> NativeCublasGemm.open(fake, false), () -> OWN, "x", notices::add);
+        assertEquals("cuBLAS 13.1 via java.lang.foreign (fp32)", g.describe());
+        assertEquals(1, notices.size());
+        assertTrue(notices.get(0).startsWith("jbert: libcublas.so.12 not found") && notices.get(0).contains("cuBLAS 13.1 via java.lang.foreign")
+                && notices.get(0).endsWith(fake.toString()), notices.get(0));
+
+        notices.clear();
+        NativeCublasGemm.Unavailable absent = new NativeCublasGemm.Unavailable("not on the loader path");
+        assertSame(OWN, GemmChoice.choose("auto", missingJcublas(), () -> { throw absent; }, () -> OWN, "Matmul.cu, fp32", notices::add));
+        assertEquals(List.of("jbert: libcublas.so.12 not found (JCublas 12.6 needs CUDA 12's cuBLAS); libcublas.so.13: not on the loader path; "
+                + "matrix products use jbert's own tiled GEMM kernels (Matmul.cu, fp32)"), notices);
+    }
+
+    @Test void cublasWithoutEitherLibraryIsAnErrorAndOwnNeverTriesCublas() {
+        NativeCublasGemm.Unavailable absent = new NativeCublasGemm.Unavailable("not on the loader path");
+        var e = assertThrows(IllegalStateException.class,
+                () -> GemmChoice.choose("cublas", missingJcublas(), () -> { throw absent; }, () -> OWN, "x", n -> fail(n)));
+        assertTrue(e.getMessage().contains("libcublas.so.12 not found") && e.getMessage().contains("not on the loader path"), e.getMessage());
+        assertSame(OWN, GemmChoice.choose("own", () -> { throw new AssertionError("not tried"); }, () -> { throw new AssertionError("not tried"); },
+                () -> OWN, "x", n -> fail(n)));
+        assertThrows(IllegalArgumentException.class, () -> GemmChoice.choose("fast", missingJcublas(), () -> null, () -> OWN, "x", n -> { }));
+    }
+
     static MemorySegment host(Arena arena, float[] values) {
         MemorySegment s = arena.allocate(JAVA_FLOAT, Math.max(1, values.length));
         MemorySegment.copy(values, 0, s, JAVA_FLOAT, 0, values.length);
