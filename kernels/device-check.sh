@@ -6,16 +6,20 @@
 #   OUT=/some/dir bash kernels/device-check.sh
 #
 # Stages, each with its own time limit, each run whatever happened to the one before:
-#   1 unpack   the jlink'ed Java runtime and the class path from .carry/jbert-device.tar.xz
-#   2 env      nvidia-smi, driver, and whether libcublas.so.12 / libnvrtc.so.12 exist
-#   3 tests    the GPU tests (every kernel vs the CPU reference, GEMM paths, tiny-bert golden on CUDA,
-#              20 BERT-base steps GPU vs CPU, the trainer's commands on --device cuda vs cpu), through the
-#              JUnit console
-#   4 jbert    jbert.kernels.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s, BERT-base step B=32 T=128
-#   5 pytorch  kernels/peers/torch_step.py: the same step in PyTorch eager, fp32 and TF32
-#   6 summary  one table from the stages' result files, printed last
-# Everything is also written to $OUT/log.txt; JUnit XML reports go to $OUT/junit/. The stage limits add
-# up to 480 s (8 minutes); a normal run takes about half that.
+#   1 unpack     the jlink'ed Java runtime and the class path from .carry/jbert-device.tar.xz
+#   2 env        nvidia-smi, driver, and where libcublas / libnvrtc 12 and 13 are
+#   3 tests-own  every GPU test on jbert's own GEMM kernels (every kernel vs the CPU reference, GEMM
+#                paths, tiny-bert golden on CUDA, 20 BERT-base steps GPU vs CPU, the trainer's commands
+#                on --device cuda vs cpu), through the JUnit console
+#   4 tests      the tests that multiply matrices, again with the default choice (cuBLAS where a
+#                binding loads: JCublas for libcublas.so.12, java.lang.foreign for libcublas.so.13),
+#                in a JVM of their own, so that a crash in a native library loses only these
+#   5 jbert      jbert.kernels.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s (cuBLAS and own), BERT-base
+#                steps B=32 T=128 and B=8 T=64 with profiles; if it fails, again on own GEMM kernels
+#   6 pytorch    kernels/peers/torch_step.py: the same steps in PyTorch eager and sdpa, fp32 and TF32
+#   7 summary    one table from the stages' result files, printed last
+# Everything is also written to $OUT/log.txt; JUnit XML reports go to $OUT/junit-own/ and $OUT/junit/.
+# The stage limits add up to 480 s (8 minutes); a normal run should take well under half that.
 set -u
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${OUT:-$repo/device-out}"
@@ -64,20 +68,34 @@ env_report() {
   python3 -c "import torch, transformers; print('torch', torch.__version__, 'cuda', torch.version.cuda, 'transformers', transformers.__version__)" || true
 }
 
-gpu_tests() {
+gpu_tests() {  # gpu_tests GEMM REPORTS CLASS...: the JUnit console on the given classes, with jbert.cuda.gemm=GEMM
+  local gemm="$1" reports="$2"; shift 2
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
+  local select=""; for c in "$@"; do select="$select --select-class $c"; done
   cd "$repo/kernels"     # the working directory Maven gives the tests
-  "$JAVA" $JVM_FLAGS -jar "$work/junit-platform-console-standalone.jar" execute \
-      --class-path "$cp" --select-class jbert.kernels.CudaBackendProviderTest --select-class jbert.kernels.CudaKernelsTest \
-      --select-class jbert.kernels.CudaGemmTest --select-class jbert.engine.bert.CudaTinyBertGoldenTest \
-      --select-class jbert.kernels.BertBaseGpuVsCpuTest \
-      --select-class jbert.trainer.cli.GpuCommandLineTest \
-      --details=tree --disable-banner --reports-dir "$OUT/junit"
+  "$JAVA" $JVM_FLAGS "-Djbert.cuda.gemm=$gemm" -jar "$work/junit-platform-console-standalone.jar" execute \
+      --class-path "$cp" $select --details=tree --disable-banner --reports-dir "$reports"
+}
+
+# Every GPU test on jbert's own GEMM kernels first (the path verified on earlier devices), then the
+# tests that multiply matrices again with the default choice (cuBLAS where a binding loads): a crash
+# in a native library then loses only the second JVM.
+tests_own() {
+  gpu_tests own "$OUT/junit-own" jbert.kernels.CudaBackendProviderTest jbert.kernels.CudaKernelsTest \
+      jbert.kernels.CudaGemmTest jbert.engine.bert.CudaTinyBertGoldenTest jbert.kernels.BertBaseGpuVsCpuTest \
+      jbert.trainer.cli.GpuCommandLineTest
+}
+
+tests_default() {
+  gpu_tests auto "$OUT/junit" jbert.kernels.CudaGemmTest jbert.engine.bert.CudaTinyBertGoldenTest \
+      jbert.kernels.BertBaseGpuVsCpuTest jbert.trainer.cli.GpuCommandLineTest
 }
 
 jbert_bench() {
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
-  "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench.tsv" --steps 10 --batch 32 --seq 128
+  "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench.tsv" --steps 10 --batch 32 --seq 128 && return 0
+  echo "DeviceCheck failed with the default GEMM choice; again with jbert's own GEMM kernels only"
+  "$JAVA" $JVM_FLAGS -Djbert.cuda.gemm=own -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench-own.tsv" --steps 10 --batch 32 --seq 128
 }
 
 torch_bench() {
@@ -91,13 +109,14 @@ summary() {
   echo "================================ SUMMARY ================================"
   echo "stages:"
   awk -F'\t' '{ printf "  %-10s %-24s %5ss\n", $1, $2, $3 }' "$OUT/stages.tsv"
-  if [ -d "$OUT/junit" ]; then
-    echo "tests (JUnit XML):"
-    cat "$OUT"/junit/*.xml 2>/dev/null | grep -o '<testsuite [^>]*' | sed -E 's/.*name="([^"]*)".*tests="([0-9]+)".*skipped="([0-9]+)".*failures="([0-9]+)".*errors="([0-9]+)".*/  \1: \2 tests, \4 failures, \5 errors, \3 skipped/' | head -5
-    grep -h -o '<testcase name="[^"]*" classname="[^"]*"[^>]*>[[:space:]]*<failure message="[^"]\{0,160\}' "$OUT"/junit/*.xml 2>/dev/null | sed -E 's/<testcase name="([^"]*)" classname="([^"]*)".*message="(.*)/  FAILED \2.\1: \3/' | head -20
-  fi
+  for junit in junit-own junit; do
+    [ -d "$OUT/$junit" ] || continue
+    echo "tests (JUnit XML, $junit):"
+    cat "$OUT/$junit"/*.xml 2>/dev/null | grep -o '<testsuite [^>]*' | sed -E 's/.*name="([^"]*)".*tests="([0-9]+)".*skipped="([0-9]+)".*failures="([0-9]+)".*errors="([0-9]+)".*/  \1: \2 tests, \4 failures, \5 errors, \3 skipped/' | head -5
+    grep -h -o '<testcase name="[^"]*" classname="[^"]*"[^>]*>[[:space:]]*<failure message="[^"]\{0,160\}' "$OUT/$junit"/*.xml 2>/dev/null | sed -E 's/<testcase name="([^"]*)" classname="([^"]*)".*message="(.*)/  FAILED \2.\1: \3/' | head -20
+  done
   echo "results (section | name | value | unit | note):"
-  cat "$OUT/jbert-bench.tsv" "$OUT/torch-bench.tsv" "$OUT/torch-bench-small.tsv" 2>/dev/null | awk -F'\t' '{ printf "  %-9s | %-44s | %10.2f | %-7s | %s\n", $1, $2, $3, $4, $5 }'
+  cat "$OUT/jbert-bench.tsv" "$OUT/jbert-bench-own.tsv" "$OUT/torch-bench.tsv" "$OUT/torch-bench-small.tsv" 2>/dev/null | awk -F'\t' '{ printf "  %-9s | %-44s | %10.2f | %-7s | %s\n", $1, $2, $3, $4, $5 }'
   fp32=$(awk -F'\t' '$2=="jbert fp32"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
   tf32=$(awk -F'\t' '$2=="jbert tf32"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
   pt32=$(awk -F'\t' '$2=="pytorch fp32 (eager attention)"{print $3}' "$OUT/torch-bench.tsv" 2>/dev/null)
@@ -109,10 +128,11 @@ summary() {
   echo "========================================================================="
 }
 
-export -f unpack env_report gpu_tests jbert_bench torch_bench
-stage unpack 60 unpack
-stage env 30 env_report
-stage tests 180 gpu_tests
-stage jbert 110 jbert_bench
-stage pytorch 140 torch_bench
+export -f unpack env_report gpu_tests tests_own tests_default jbert_bench torch_bench
+stage unpack 30 unpack
+stage env 20 env_report
+stage tests-own 120 tests_own
+stage tests 90 tests_default
+stage jbert 120 jbert_bench
+stage pytorch 100 torch_bench
 summary
