@@ -66,7 +66,10 @@ extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* 
 
 // Multi-tensor form (Backend.adamwUpdate(Storage[], ...): the whole optimizer step in one launch; chunk
 // table in MultiTensor.cuh). Tensor t has its own weight decay (0 for biases and LayerNorm weights).
-extern "C" __global__ void adamw_update_fused_multi_tensor(float* const* params, float* const* grads, float* const* ms,
+// The host launches 4 blocks of 256 threads per SM (CudaBackend.multiTensorGrid); ptxas would give this
+// kernel 72 registers, which fits only 3 such blocks on an SM and leaves a second, thin wave. The bound
+// holds it at 64 (ptxas, sm_90: 16 bytes spilled to the stack, which L1 serves).
+extern "C" __global__ void __launch_bounds__(256, 4) adamw_update_fused_multi_tensor(float* const* params, float* const* grads, float* const* ms,
                                                            float* const* vs, const float* weightDecays, const long long* sizes,
                                                            const int* chunkTensor, const long long* chunkStart, int chunks,
                                                            float lr, float beta1, float beta2, float eps, float bc1, float bc2,
