@@ -7,6 +7,7 @@
 // 256-byte aligned, and four loads in flight per thread are what keeps HBM busy (one scalar load per
 // thread leaves a modern GPU well short of its bandwidth).
 
+#include "Bias.cuh"
 #include "MultiTensor.cuh"
 
 #define GRID_STRIDE_BEGIN (blockIdx.x * (long long)blockDim.x + threadIdx.x)
@@ -63,31 +64,18 @@ extern "C" __global__ void fill_multi_tensor(float value, float* const* xs, cons
         [&](int t, long long i) { xs[t][i] = value; });
 }
 
-// out[r, c] = x[r, c] + bias[c] for x, out [rows, cols]. The bias is read element by element: a
-// float4 of x may straddle two rows when cols is not a multiple of 4.
+// out[r, c] = x[r, c] + bias[c] for x, out [rows, cols] (float4s of x, add_bias4 in Bias.cuh).
 extern "C" __global__ void bias_forward_broadcast_rows(const float* x, const float* bias, float* out, int rows, int cols) {
     long long n = (long long)rows * cols, n4 = n / 4;
     for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
-        float4 v = reinterpret_cast<const float4*>(x)[i];
-        int c = (int)((4 * i) % cols);                     // one division per 4 elements, then wrap by hand
-        v.x += bias[c];
-        if (++c == cols) c = 0;
-        v.y += bias[c];
-        if (++c == cols) c = 0;
-        v.z += bias[c];
-        if (++c == cols) c = 0;
-        v.w += bias[c];
-        reinterpret_cast<float4*>(out)[i] = v;
+        reinterpret_cast<float4*>(out)[i] = add_bias4(reinterpret_cast<const float4*>(x)[i], bias, i, cols);
     }
     for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) out[i] = x[i] + bias[i % cols];
 }
 
-// dbias[c] += sum over r of dout[r, c].
-// Block (32, 16): threadIdx.x walks 32 adjacent columns (coalesced reads), threadIdx.y 16 row lanes.
-// Each block sums a chunk of rowsPerBlock rows, reduces its 16 row lanes in shared memory, then adds
-// its partial sums with one atomicAdd per column (so blockIdx.y chunks of rows run in parallel).
+// dbias[c] += sum over r of dout[r, c]. Block (32, 16) over 32 columns; each block sums a chunk of
+// rowsPerBlock rows (blockIdx.y), then add_column_sums (Bias.cuh) adds its 16 row lanes into dbias.
 extern "C" __global__ void bias_backward_column_reduce(const float* dout, float* dbias, int rows, int cols, int rowsPerBlock) {
-    __shared__ float partial[16][33];
     int c = blockIdx.x * 32 + threadIdx.x;
     int r0 = blockIdx.y * rowsPerBlock;
     int r1 = min(rows, r0 + rowsPerBlock);
@@ -95,13 +83,7 @@ extern "C" __global__ void bias_backward_column_reduce(const float* dout, float*
     if (c < cols) {
         for (int r = r0 + threadIdx.y; r < r1; r += 16) sum += dout[(long long)r * cols + c];
     }
-    partial[threadIdx.y][threadIdx.x] = sum;
-    __syncthreads();
-    if (threadIdx.y == 0 && c < cols) {
-        float total = 0.0f;
-        for (int k = 0; k < 16; k++) total += partial[k][threadIdx.x];
-        atomicAdd(&dbias[c], total);
-    }
+    add_column_sums(sum, dbias, c, cols);
 }
 
 // out = tanh(x) (the pooler's activation: [B, H], small).

@@ -4,6 +4,8 @@
 // erff is CUDA's full-precision erf (max 2 ulp); no fast-math intrinsics, so results agree with the
 // CPU reference to float32 rounding. Mirrors jbert.engine.ops.Gelu (and the fused bias+GELU).
 
+#include "Bias.cuh"
+
 #define GELU_INV_SQRT2 0.70710678118654752440f
 #define GELU_INV_SQRT_2PI 0.39894228040143267794f
 
@@ -54,15 +56,7 @@ extern "C" __global__ void gelu_backward_elementwise(const float* x, const float
 extern "C" __global__ void bias_gelu_forward_fused(const float* x, const float* bias, float* pre, float* out, int rows, int cols) {
     long long n = (long long)rows * cols, n4 = n / 4;
     for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) {
-        float4 p = reinterpret_cast<const float4*>(x)[i];
-        int c = (int)((4 * i) % cols);                     // one division per 4 elements, then wrap by hand
-        p.x += bias[c];
-        if (++c == cols) c = 0;
-        p.y += bias[c];
-        if (++c == cols) c = 0;
-        p.z += bias[c];
-        if (++c == cols) c = 0;
-        p.w += bias[c];
+        float4 p = add_bias4(reinterpret_cast<const float4*>(x)[i], bias, i, cols);
         reinterpret_cast<float4*>(pre)[i] = p;
         reinterpret_cast<float4*>(out)[i] = make_float4(gelu_value(p.x), gelu_value(p.y), gelu_value(p.z), gelu_value(p.w));
     }
@@ -75,10 +69,9 @@ extern "C" __global__ void bias_gelu_forward_fused(const float* x, const float* 
 
 // Fused backward: g = dout * gelu'(pre); dx += g; dbias += column sums of g.
 // Same layout as bias_backward_column_reduce in Elementwise.cu: block (32, 16) over 32 columns,
-// blockIdx.y a chunk of rowsPerBlock rows, one atomicAdd per column per block.
+// blockIdx.y a chunk of rowsPerBlock rows, add_column_sums (Bias.cuh) for dbias.
 extern "C" __global__ void bias_gelu_backward_fused_column_reduce(const float* pre, const float* dout, float* dx, float* dbias,
                                                                   int rows, int cols, int rowsPerBlock) {
-    __shared__ float partial[16][33];
     int c = blockIdx.x * 32 + threadIdx.x;
     int r0 = blockIdx.y * rowsPerBlock;
     int r1 = min(rows, r0 + rowsPerBlock);
@@ -91,11 +84,5 @@ extern "C" __global__ void bias_gelu_backward_fused_column_reduce(const float* p
             sum += g;
         }
     }
-    partial[threadIdx.y][threadIdx.x] = sum;
-    __syncthreads();
-    if (threadIdx.y == 0 && c < cols) {
-        float total = 0.0f;
-        for (int k = 0; k < 16; k++) total += partial[k][threadIdx.x];
-        atomicAdd(&dbias[c], total);
-    }
+    add_column_sums(sum, dbias, c, cols);
 }
