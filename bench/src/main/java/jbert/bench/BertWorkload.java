@@ -41,13 +41,18 @@ public final class BertWorkload {
      */
     public BertWorkload(Backend backend, int B, int T, int layers, long seed) {
         this.backend = backend;
-        BertConfig config = new BertConfig();
-        config.numHiddenLayers = layers;
-        config.id2label = BertConfig.defaultLabels(LABELS);
-        model = new BertForSequenceClassification(config, backend, seed);
+        model = model(backend, layers, seed);
         params = model.namedParameters();
         optimizer = new AdamW(params, 5e-5, 0.9, 0.999, 1e-8, 0.0, AdamW::isNoDecay);
         batch = randomBatch(B, T, seed);
+    }
+
+    /** BERT-base shapes with {@code layers} encoder layers and {@link #LABELS} labels, random weights from {@code seed}. */
+    static BertForSequenceClassification model(Backend backend, int layers, long seed) {
+        BertConfig config = new BertConfig();
+        config.numHiddenLayers = layers;
+        config.id2label = BertConfig.defaultLabels(LABELS);
+        return new BertForSequenceClassification(config, backend, seed);
     }
 
     /** A batch like the peer's: ids in [1000, 30000), no padding, token type 0, labels in [0, C). */

@@ -1,7 +1,6 @@
 package jbert.bench;
 
 import jbert.engine.Backends;
-import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.trainer.data.Encoded;
 import jbert.trainer.train.Evaluator;
@@ -38,10 +37,7 @@ public class EvaluateBench extends ModelBenchDefaults {
     @Setup
     public void setUp() {
         int[] nt = BertWorkload.parseShape(shape);
-        BertConfig config = new BertConfig();
-        config.numHiddenLayers = layers;
-        config.id2label = BertConfig.defaultLabels(BertWorkload.LABELS);
-        model = new BertForSequenceClassification(config, Backends.cpu(), 42);
+        model = BertWorkload.model(Backends.cpu(), layers, 42);
         SplittableRandom r = new SplittableRandom(7);
         examples = new ArrayList<>();
         int shortest = Math.min(8, nt[1]);

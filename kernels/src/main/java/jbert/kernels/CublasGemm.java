@@ -6,17 +6,12 @@ import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
 
-import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
-import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
 
 /**
  * Matrix products through cuBLAS (JCublas2, needs {@code libcublas.so.12}).
  *
- * <p>cuBLAS is column-major; jbert is row-major. A row-major [M, N] matrix is, byte for byte, the
- * column-major [N, M] matrix of its transpose, so {@code C = op(A) op(B)} in row-major is
- * {@code C^T = op(B)^T op(A)^T} in column-major: call cuBLAS with the operands swapped (B first),
- * sizes (N, M, K), and each operand's own transpose flag. Leading dimensions are the row lengths of
- * the stored matrices. With TF32, cuBLAS may round inputs to TF32 (10-bit mantissa) inside tensor
+ * <p>cuBLAS is column-major; jbert is row-major: {@link Gemm.ColumnMajor} maps one call onto the
+ * other (operands swapped, sizes (N, M, K), each operand's own transpose flag). With TF32, cuBLAS may round inputs to TF32 (10-bit mantissa) inside tensor
  * cores, accumulating in fp32 (relative error about 1e-3 instead of 1e-6).
  */
 final class CublasGemm implements Gemm {
@@ -35,15 +30,13 @@ final class CublasGemm implements Gemm {
     public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
                        float alpha, CUdeviceptr A, CUdeviceptr B, float beta, CUdeviceptr C) {
         if (batch == 0 || M == 0 || N == 0) return;
-        int opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
-        // Leading dimensions are the stored row lengths; cuBLAS wants at least 1 even when K = 0.
-        int ldb = Math.max(1, transB ? K : N), lda = Math.max(1, transA ? M : K);
+        ColumnMajor cm = ColumnMajor.of(transA, transB, M, N, K);
         Pointer a = Pointer.to(new float[]{alpha}), b = Pointer.to(new float[]{beta});
         if (batch == 1) {
-            JCublas2.cublasSgemm(handle, opB, opA, N, M, K, a, B, ldb, A, lda, b, C, N);
+            JCublas2.cublasSgemm(handle, cm.opB(), cm.opA(), N, M, K, a, B, cm.ldb(), A, cm.lda(), b, C, N);
         } else {
-            JCublas2.cublasSgemmStridedBatched(handle, opB, opA, N, M, K, a, B, ldb, (long) K * N,
-                    A, lda, (long) M * K, b, C, N, (long) M * N, batch);
+            JCublas2.cublasSgemmStridedBatched(handle, cm.opB(), cm.opA(), N, M, K, a, B, cm.ldb(), (long) K * N,
+                    A, cm.lda(), (long) M * K, b, C, N, (long) M * N, batch);
         }
     }
 

@@ -13,4 +13,18 @@ interface Gemm {
 
     /** One line for logs and benchmark tables, e.g. "cuBLAS (TF32)". */
     String describe();
+
+    /**
+     * The arguments of the column-major cuBLAS call that computes a row-major product, shared by both
+     * cuBLAS bindings. A row-major [M, N] matrix is, byte for byte, the column-major [N, M] matrix of
+     * its transpose, so {@code C = op(A) op(B)} is computed as {@code C^T = op(B)^T op(A)^T}: the
+     * operands swapped (B first), sizes (N, M, K), each keeping its own transpose flag
+     * (cublasOperation_t: 0 = N, 1 = T). Leading dimensions are the stored row lengths, at least 1
+     * (cuBLAS rejects 0 even when K = 0).
+     */
+    record ColumnMajor(int opB, int opA, int ldb, int lda) {
+        static ColumnMajor of(boolean transA, boolean transB, int M, int N, int K) {
+            return new ColumnMajor(transB ? 1 : 0, transA ? 1 : 0, Math.max(1, transB ? K : N), Math.max(1, transA ? M : K));
+        }
+    }
 }

@@ -29,10 +29,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code cublasSgemm_v2}, {@code cublasSgemmStridedBatched}) is the same in cuBLAS 12 and 13, so
  * one binding serves any of them; {@link CudaBackend} tries JCublas first and this second.
  *
- * <p>The row-major to column-major mapping is {@link CublasGemm}'s: a row-major [M, N] matrix is,
- * byte for byte, the column-major [N, M] matrix of its transpose, so {@code C = op(A) op(B)} is
- * computed as {@code C^T = op(B)^T op(A)^T}: operands swapped (B first), sizes (N, M, K), each
- * operand keeping its own transpose flag, leading dimensions the stored row lengths.
+ * <p>The row-major to column-major mapping is {@link Gemm.ColumnMajor}, as for {@link CublasGemm}.
  *
  * <p>Everything runs on the legacy default stream (cuBLAS's default, the stream {@link CudaBackend}
  * queues its kernels on), in the context the backend made current: cuBLAS's runtime uses the
@@ -40,8 +37,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * mode): cuBLAS reads them before the call returns, so one small host buffer serves every call.
  */
 final class NativeCublasGemm implements Gemm {
-    // cublasOperation_t and cublasMath_t values, from cublas_api.h.
-    private static final int CUBLAS_OP_N = 0, CUBLAS_OP_T = 1;
+    // cublasMath_t values, from cublas_api.h.
     private static final int CUBLAS_DEFAULT_MATH = 0, CUBLAS_TF32_TENSOR_OP_MATH = 3;
 
     /** cublasStatus_t names, for error messages (cublas_api.h). */
@@ -103,18 +99,18 @@ final class NativeCublasGemm implements Gemm {
             if (!Files.isRegularFile(p)) throw new Unavailable("jbert.cublas.library=" + explicit + ": no such file");
             return open(p, tf32);
         }
-        List<String> tried = new ArrayList<>();
         try {
             return new NativeCublasGemm(Path.of("libcublas.so.13"), SymbolLookup.libraryLookup("libcublas.so.13", Arena.global()), tf32);
         } catch (IllegalArgumentException e) {
-            tried.add("libcublas.so.13 not on the loader path");
+            // not on the loader path: try the toolkit folders
         }
-        for (Path folder : candidateFolders(System.getenv())) {
+        List<Path> folders = candidateFolders(System.getenv());
+        for (Path folder : folders) {
             Path p = folder.resolve("libcublas.so.13");
             if (Files.isRegularFile(p)) return open(p, tf32);
         }
-        tried.add("nor in " + candidateFolders(System.getenv()).stream().map(Path::toString).reduce((a, b) -> a + ", " + b).orElse("-"));
-        throw new Unavailable(String.join(", ", tried));
+        throw new Unavailable("not on the loader path, nor in "
+                + String.join(", ", folders.stream().map(Path::toString).toList()));
     }
 
     /** Opens the cuBLAS at {@code library} (a file). */
@@ -180,9 +176,8 @@ final class NativeCublasGemm implements Gemm {
     synchronized void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
                              float alpha, long A, long B, float beta, long C) {
         if (batch == 0 || M == 0 || N == 0) return;
-        int opB = transB ? CUBLAS_OP_T : CUBLAS_OP_N, opA = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
-        // Leading dimensions are the stored row lengths; cuBLAS wants at least 1 even when K = 0.
-        int ldb = Math.max(1, transB ? K : N), lda = Math.max(1, transA ? M : K);
+        ColumnMajor cm = ColumnMajor.of(transA, transB, M, N, K);
+        int opB = cm.opB(), opA = cm.opA(), ldb = cm.ldb(), lda = cm.lda();
         scalars.set(JAVA_FLOAT, 0, alpha);
         scalars.set(JAVA_FLOAT, 4, beta);
         MemorySegment a = scalars, b = scalars.asSlice(4);

@@ -21,6 +21,16 @@ public final class TestData {
         return dir;
     }
 
+    /** Why {@code --device cuda} cannot run here (no driver, no GPU), or null where it can. */
+    public static String gpuUnavailable() {
+        try {
+            jbert.engine.Backends.select("cuda", null);
+            return null;
+        } catch (jbert.engine.Backends.UnavailableException e) {
+            return e.getMessage();
+        }
+    }
+
     /** A 2-layer BERT classifier (H 32, vocab 128, 3 labels) in HF layout: config.json, model.safetensors, vocab.txt. */
     public static Path tinyBert() {
         Path dir = shared().resolve("golden").resolve("tiny-bert");

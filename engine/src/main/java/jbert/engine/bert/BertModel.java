@@ -102,6 +102,6 @@ public final class BertModel extends Module {
         float[] m = new float[batch.B() * batch.T()];
         int[] am = batch.attentionMask();
         if (am != null) for (int i = 0; i < m.length; i++) m[i] = am[i] != 0 ? 0f : -Float.MAX_VALUE;
-        return Tensor.of(be, m, batch.B(), batch.T());
+        return Tensor.of(be, m, batch.B(), batch.T());                     // [B, T]
     }
 }

@@ -10,7 +10,7 @@ public final class Add extends Op {
 
     public static Tensor forward(Tensor a, Tensor b) {
         Shapes.same("Add", a, b);
-        Tensor y = a.emptyLike();
+        Tensor y = a.emptyLike();                                          // a's shape
         a.backend().add(a.storage(), b.storage(), y.storage(), a.size());
         return Grad.recording(a, b) ? new Add(a, b).record(y) : y;
     }

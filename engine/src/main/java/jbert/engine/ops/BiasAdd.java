@@ -13,7 +13,7 @@ public final class BiasAdd extends Op {
 
     public static Tensor forward(Tensor x, Tensor b) {
         Shapes.check(b.rank() == 1 && b.dim(0) == x.dim(-1), "BiasAdd", "bias length differs from the last dimension", x, b);
-        Tensor y = x.emptyLike();
+        Tensor y = x.emptyLike();                                          // [..., H], x's shape
         x.backend().biasForward(x.storage(), b.storage(), y.storage(), Shapes.rows(x), x.dim(-1));
         return Grad.recording(x, b) ? new BiasAdd(x, b).record(y) : y;
     }

@@ -48,8 +48,8 @@ public final class BiasGelu extends Op {
         Tensor x = inputs[0], b = inputs[1];
         int rows = Shapes.rows(x), cols = x.dim(-1);
         // The fused kernel always writes both gradients; route an unneeded one to a scratch buffer.
-        Tensor dx = x.requiresGrad() ? x.gradForAccumulation() : x.zerosLike();
-        Tensor db = b.requiresGrad() ? b.gradForAccumulation() : b.zerosLike();
+        Tensor dx = x.requiresGrad() ? x.gradForAccumulation() : x.zerosLike(); // [N, I]
+        Tensor db = b.requiresGrad() ? b.gradForAccumulation() : b.zerosLike(); // [I]
         y.backend().biasGeluBackward(pre.storage(), y.grad().storage(), dx.storage(), db.storage(), rows, cols);
     }
 }

@@ -21,7 +21,7 @@ public final class Dropout extends Op {
     public static Tensor forward(Tensor x, float p, long seed) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("Dropout: p = " + p + " is outside [0, 1)");
         if (p == 0f) return x;
-        Tensor y = x.emptyLike();
+        Tensor y = x.emptyLike();                                          // x's shape
         x.backend().dropoutForward(x.storage(), y.storage(), x.size(), p, seed);
         return Grad.recording(x) ? new Dropout(x, p, seed).record(y) : y;
     }

@@ -15,7 +15,7 @@ public final class Gelu extends Op {
     private Gelu(Tensor x) { super(x); }
 
     public static Tensor forward(Tensor x) {
-        Tensor y = x.emptyLike();
+        Tensor y = x.emptyLike();                                          // x's shape
         x.backend().geluForward(x.storage(), y.storage(), x.size());
         return Grad.recording(x) ? new Gelu(x).record(y) : y;
     }

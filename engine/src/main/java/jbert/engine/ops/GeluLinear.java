@@ -81,8 +81,8 @@ public final class GeluLinear extends Op {
             // dh [N, I] = dy [N, O] @ W [O, I], over h (beta 0: h's values are no longer needed).
             be.matmul(false, false, 1, rows, in, out, 1f, dy.storage(), w.storage(), 0f, h.storage());
             // The fused kernel always writes both gradients; route an unneeded one to a scratch buffer.
-            Tensor dx = x.requiresGrad() ? x.gradForAccumulation() : x.zerosLike();
-            Tensor db1 = b1.requiresGrad() ? b1.gradForAccumulation() : b1.zerosLike();
+            Tensor dx = x.requiresGrad() ? x.gradForAccumulation() : x.zerosLike();     // [N, I]
+            Tensor db1 = b1.requiresGrad() ? b1.gradForAccumulation() : b1.zerosLike(); // [I]
             be.biasGeluBackward(pre.storage(), h.storage(), dx.storage(), db1.storage(), rows, in);
         }
         h.release();

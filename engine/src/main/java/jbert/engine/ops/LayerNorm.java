@@ -46,13 +46,13 @@ public final class LayerNorm extends Op {
     @Override
     public void backward(Tensor y) {
         Tensor x = inputs[0], gamma = inputs[1], beta = inputs[2];
-        backwardInto(y, x, gamma, beta, mean, rstd, x.requiresGrad() ? x.gradForAccumulation() : x.zerosLike());
+        backwardInto(y, x, gamma, beta, mean, rstd, x.requiresGrad() ? x.gradForAccumulation() : x.zerosLike()); // dx [N, H]
     }
 
     /** Shared with {@link AddLayerNorm}: accumulates dx into {@code dx}, dgamma and dbeta into the parameters. */
     static void backwardInto(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor rstd, Tensor dx) {
-        Tensor dgamma = gamma.requiresGrad() ? gamma.gradForAccumulation() : gamma.zerosLike();
-        Tensor dbeta = beta.requiresGrad() ? beta.gradForAccumulation() : beta.zerosLike();
+        Tensor dgamma = gamma.requiresGrad() ? gamma.gradForAccumulation() : gamma.zerosLike(); // [H]
+        Tensor dbeta = beta.requiresGrad() ? beta.gradForAccumulation() : beta.zerosLike();     // [H]
         y.backend().layernormBackward(y.grad().storage(), x.storage(), gamma.storage(), mean.storage(), rstd.storage(),
                 dx.storage(), dgamma.storage(), dbeta.storage(), Shapes.rows(x), x.dim(-1));
     }

@@ -17,7 +17,7 @@ public final class Reshape extends Op {
         if (Tensor.numel(shape) != x.size()) {
             throw new IllegalArgumentException("Reshape: cannot view " + x.describe() + " as " + Arrays.toString(shape));
         }
-        Tensor y = Tensor.view(x, shape);
+        Tensor y = Tensor.view(x, shape);                                  // shape, x's storage
         return Grad.recording(x) ? new Reshape(x).record(y) : y;
     }
 

@@ -11,7 +11,7 @@ public final class Scale extends Op {
     private Scale(Tensor x, float s) { super(x); this.s = s; }
 
     public static Tensor forward(Tensor x, float s) {
-        Tensor y = x.emptyLike();
+        Tensor y = x.emptyLike();                                          // x's shape
         x.backend().scale(s, x.storage(), y.storage(), x.size());
         return Grad.recording(x) ? new Scale(x, s).record(y) : y;
     }

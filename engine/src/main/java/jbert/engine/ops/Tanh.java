@@ -12,7 +12,7 @@ public final class Tanh extends Op {
     private Tanh(Tensor x) { super(x); }
 
     public static Tensor forward(Tensor x) {
-        Tensor y = x.emptyLike();
+        Tensor y = x.emptyLike();                                          // x's shape
         x.backend().tanhForward(x.storage(), y.storage(), x.size());
         return Grad.recording(x) ? new Tanh(x).record(y) : y;
     }

@@ -63,7 +63,7 @@ public final class AdamW {
     public int stepCount() { return step; }
 
     /** One update of every parameter that has a gradient: one multi-tensor backend call per backend. */
-    public void step() { step(1.0, false); }
+    public void step() { step(1f, false); }
 
     /**
      * One update with each gradient first multiplied by {@code gradScale} (the clipping coefficient,
@@ -72,8 +72,7 @@ public final class AdamW {
      * one pass over the gradients instead of three (the scale happens in float, as the separate pass
      * would store it).
      */
-    public void step(double gradScale, boolean zeroGrads) {
-        float scale = (float) gradScale;
+    public void step(float gradScale, boolean zeroGrads) {
         step++;
         float bc1 = (float) (1 - Math.pow(beta1, step));
         float bc2 = (float) (1 - Math.pow(beta2, step));
@@ -90,7 +89,7 @@ public final class AdamW {
                 sizes[i] = s.param.size();
                 decays[i] = s.decay ? weightDecay : 0f;
             }
-            backend.adamwUpdate(params, grads, ms, vs, sizes, lr, beta1, beta2, eps, decays, bc1, bc2, scale, zeroGrads);
+            backend.adamwUpdate(params, grads, ms, vs, sizes, lr, beta1, beta2, eps, decays, bc1, bc2, gradScale, zeroGrads);
         });
     }
 

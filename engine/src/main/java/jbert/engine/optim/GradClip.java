@@ -21,7 +21,7 @@ public final class GradClip {
      * Clips in place and returns the norm before clipping. The norm and the scaling each go to the
      * backend as one multi-tensor call over all gradients (one launch on a GPU, not one per tensor).
      * A training step can skip the scaling pass: {@link #globalNorm}, then
-     * {@link AdamW#step(double, boolean)} with the {@link #coefficient}.
+     * {@link AdamW#step(float, boolean)} with the {@link #coefficient}.
      */
     public static double clipGradNorm(Collection<Tensor> params, double maxNorm) {
         Map<Backend, Grads> byBackend = byBackend(params);

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The training update in two passes ({@link GradClip#globalNorm}, then {@link AdamW#step(double, boolean)}
+ * The training update in two passes ({@link GradClip#globalNorm}, then {@link AdamW#step(float, boolean)}
  * with the clipping coefficient and zeroing) against the three-call form ({@link GradClip#clipGradNorm},
  * {@link AdamW#step()}, {@link AdamW#zeroGrad()}): bit for bit the same parameters, moments and (zero)
  * gradients, on both CPU backends, over steps that clip and steps that do not.

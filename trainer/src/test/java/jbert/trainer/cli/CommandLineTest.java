@@ -83,13 +83,7 @@ class CommandLineTest {
 
     @Test
     void unavailableCudaIsOneLineExit2() {
-        boolean gpu;
-        try {
-            jbert.engine.Backends.select("cuda", null);
-            gpu = true;
-        } catch (jbert.engine.Backends.UnavailableException e) {
-            gpu = false;
-        }
+        boolean gpu = TestData.gpuUnavailable() == null;
         Result r = jbert("predict", "--model", model.toString(), "--device", "cuda", "stock up");
         if (gpu) {
             assertEquals(0, r.code(), r.err());

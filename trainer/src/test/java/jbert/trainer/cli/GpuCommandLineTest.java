@@ -2,7 +2,6 @@ package jbert.trainer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jbert.engine.Backends;
 import jbert.trainer.TestData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,13 +37,9 @@ class GpuCommandLineTest {
         data = TestData.twitterLikeFolder(tmp.resolve("data"), 64, 30);
     }
 
+    /** A GPU test skips, saying why, where there is no GPU; the shared files it needs fail it in @BeforeAll instead. */
     static void assumeGpu() {
-        String why = null;
-        try {
-            Backends.select("cuda", null);
-        } catch (Backends.UnavailableException e) {
-            why = e.getMessage();
-        }
+        String why = TestData.gpuUnavailable();
         if (why != null) System.out.println("GPU test skipped: " + why);
         assumeTrue(why == null, why);
     }
