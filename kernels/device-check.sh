@@ -135,4 +135,6 @@ stage tests-own 120 tests_own
 stage tests 90 tests_default
 stage jbert 120 jbert_bench
 stage pytorch 100 torch_bench
+# The device tool returns at most 8 files: drop the empty reports of the engines jbert does not use.
+rm -f "$OUT"/junit*/TEST-junit-platform-suite.xml "$OUT"/junit*/TEST-junit-vintage.xml
 summary
