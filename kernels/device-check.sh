@@ -123,8 +123,11 @@ summary() {
   pttf=$(awk -F'\t' '$2=="pytorch tf32 (eager attention)"{print $3}' "$OUT/torch-bench.tsv" 2>/dev/null)
   echo "step time, jbert / PyTorch eager (<= 1 meets the goal): fp32 ${fp32:-?} / ${pt32:-?} ms, tf32 ${tf32:-?} / ${pttf:-?} ms"
   sm=$(awk -F'\t' '$2=="jbert fp32 B=8 T=64"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
+  smtf=$(awk -F'\t' '$2=="jbert tf32 B=8 T=64"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
+  floor=$(awk -F'\t' '$2=="jbert fp32 B=1 T=8 (host floor)"{print $3}' "$OUT/jbert-bench.tsv" 2>/dev/null)
   ptsm=$(awk -F'\t' '$2=="pytorch fp32 (eager attention) B=8 T=64"{print $3}' "$OUT/torch-bench-small.tsv" 2>/dev/null)
-  echo "small step B=8 T=64, jbert / PyTorch eager: fp32 ${sm:-?} / ${ptsm:-?} ms"
+  ptsmtf=$(awk -F'\t' '$2=="pytorch tf32 (eager attention) B=8 T=64"{print $3}' "$OUT/torch-bench-small.tsv" 2>/dev/null)
+  echo "small step B=8 T=64, jbert / PyTorch eager: fp32 ${sm:-?} / ${ptsm:-?} ms, tf32 ${smtf:-?} / ${ptsmtf:-?} ms; jbert B=1 T=8 (host floor) ${floor:-?} ms"
   echo "========================================================================="
 }
 

@@ -26,21 +26,31 @@ __device__ __forceinline__ void adamw_element(float& param, float grad, float& m
     param = (float)(p - stepSize * mi / (sqrt(vi) / bc2Sqrt + eps));
 }
 
-// Grid-stride over float4s of the first n/4*4 elements (storages start 256-byte aligned), then a
-// scalar tail.
-// The float4 of gradients at g4, scaled; zeroed in memory when asked.
-__device__ __forceinline__ float4 take_grad4(float* g4, float gradScale, int zeroGrad) {
-    float4 g = *reinterpret_cast<float4*>(g4);
-    if (zeroGrad) *reinterpret_cast<float4*>(g4) = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-    return make_float4(g.x * gradScale, g.y * gradScale, g.z * gradScale, g.w * gradScale);
+// Four elements at param, grad, m, v (16-byte aligned): all four float4s are loaded before the
+// gradient is zeroed (zeroGrad) and anything is stored, so the loads are in flight together.
+__device__ __forceinline__ void adamw_float4(float* param, float* grad, float* m, float* v, double stepSize, double decay,
+                                             double bc2Sqrt, float beta1, float beta2, float eps, float gradScale, int zeroGrad) {
+    float4 p = *reinterpret_cast<float4*>(param), g = *reinterpret_cast<float4*>(grad);
+    float4 mm = *reinterpret_cast<float4*>(m), vv = *reinterpret_cast<float4*>(v);
+    if (zeroGrad) *reinterpret_cast<float4*>(grad) = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    adamw_element(p.x, g.x * gradScale, mm.x, vv.x, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+    adamw_element(p.y, g.y * gradScale, mm.y, vv.y, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+    adamw_element(p.z, g.z * gradScale, mm.z, vv.z, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+    adamw_element(p.w, g.w * gradScale, mm.w, vv.w, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+    *reinterpret_cast<float4*>(param) = p;
+    *reinterpret_cast<float4*>(m) = mm;
+    *reinterpret_cast<float4*>(v) = vv;
 }
 
+// The gradient at g, scaled; zeroed in memory when asked.
 __device__ __forceinline__ float take_grad(float* g, float gradScale, int zeroGrad) {
     float v = *g;
     if (zeroGrad) *g = 0.0f;
     return v * gradScale;
 }
 
+// Grid-stride over float4s of the first n/4*4 elements (storages start 256-byte aligned), then a
+// scalar tail.
 extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* m, float* v, long long n,
                                               float lr, float beta1, float beta2, float eps, float weightDecay,
                                               float bc1, float bc2, float gradScale, int zeroGrad) {
@@ -49,15 +59,7 @@ extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* 
     double decay = 1.0 - (double)lr * weightDecay;
     long long n4 = n / 4, begin = blockIdx.x * (long long)blockDim.x + threadIdx.x, stride = (long long)gridDim.x * blockDim.x;
     for (long long i = begin; i < n4; i += stride) {
-        float4 p = reinterpret_cast<float4*>(param)[i], g = take_grad4(grad + 4 * i, gradScale, zeroGrad);
-        float4 mm = reinterpret_cast<float4*>(m)[i], vv = reinterpret_cast<float4*>(v)[i];
-        adamw_element(p.x, g.x, mm.x, vv.x, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-        adamw_element(p.y, g.y, mm.y, vv.y, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-        adamw_element(p.z, g.z, mm.z, vv.z, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-        adamw_element(p.w, g.w, mm.w, vv.w, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-        reinterpret_cast<float4*>(param)[i] = p;
-        reinterpret_cast<float4*>(m)[i] = mm;
-        reinterpret_cast<float4*>(v)[i] = vv;
+        adamw_float4(param + 4 * i, grad + 4 * i, m + 4 * i, v + 4 * i, stepSize, decay, bc2Sqrt, beta1, beta2, eps, gradScale, zeroGrad);
     }
     for (long long i = 4 * n4 + begin; i < n; i += stride) {
         adamw_element(param[i], take_grad(grad + i, gradScale, zeroGrad), m[i], v[i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
@@ -68,7 +70,7 @@ extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* 
 // table in MultiTensor.cuh). Tensor t has its own weight decay (0 for biases and LayerNorm weights).
 // The host launches 4 blocks of 256 threads per SM (CudaBackend.multiTensorGrid); ptxas would give this
 // kernel 72 registers, which fits only 3 such blocks on an SM and leaves a second, thin wave. The bound
-// holds it at 64 (ptxas, sm_90: 16 bytes spilled to the stack, which L1 serves).
+// holds it at 64 (ptxas, sm_90: 24 bytes spilled to the stack, which L1 serves).
 extern "C" __global__ void __launch_bounds__(256, 4) adamw_update_fused_multi_tensor(float* const* params, float* const* grads, float* const* ms,
                                                            float* const* vs, const float* weightDecays, const long long* sizes,
                                                            const int* chunkTensor, const long long* chunkStart, int chunks,
@@ -76,23 +78,20 @@ extern "C" __global__ void __launch_bounds__(256, 4) adamw_update_fused_multi_te
                                                            float gradScale, int zeroGrad) {
     double stepSize = (double)lr / bc1;
     double bc2Sqrt = sqrt((double)bc2);
-    for_each_chunk_element(
-        sizes, chunkTensor, chunkStart, chunks,
-        [&](int t, long long i) {
-            double decay = 1.0 - (double)lr * weightDecays[t];
-            float4 p = *reinterpret_cast<float4*>(params[t] + i), g = take_grad4(grads[t] + i, gradScale, zeroGrad);
-            float4 mm = *reinterpret_cast<float4*>(ms[t] + i), vv = *reinterpret_cast<float4*>(vs[t] + i);
-            adamw_element(p.x, g.x, mm.x, vv.x, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-            adamw_element(p.y, g.y, mm.y, vv.y, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-            adamw_element(p.z, g.z, mm.z, vv.z, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-            adamw_element(p.w, g.w, mm.w, vv.w, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
-            *reinterpret_cast<float4*>(params[t] + i) = p;
-            *reinterpret_cast<float4*>(ms[t] + i) = mm;
-            *reinterpret_cast<float4*>(vs[t] + i) = vv;
-        },
-        [&](int t, long long i) {
-            double decay = 1.0 - (double)lr * weightDecays[t];
-            adamw_element(params[t][i], take_grad(grads[t] + i, gradScale, zeroGrad), ms[t][i], vs[t][i], stepSize, decay,
-                          bc2Sqrt, beta1, beta2, eps);
-        });
+    for_each_chunk(sizes, chunkTensor, chunkStart, chunks, [&](int t, long long begin, long long end) {
+        float* __restrict__ param = params[t] + begin;
+        float* __restrict__ grad = grads[t] + begin;
+        float* __restrict__ m = ms[t] + begin;
+        float* __restrict__ v = vs[t] + begin;
+        double decay = 1.0 - (double)lr * weightDecays[t];
+        for_each_element(
+            begin, end,
+            [&](int i) {
+                adamw_float4(param + i, grad + i, m + i, v + i, stepSize, decay, bc2Sqrt, beta1, beta2, eps, gradScale, zeroGrad);
+            },
+            [&](int i) {
+                adamw_element(param[i], take_grad(grad + i, gradScale, zeroGrad), m[i], v[i], stepSize, decay, bc2Sqrt, beta1,
+                              beta2, eps);
+            });
+    });
 }

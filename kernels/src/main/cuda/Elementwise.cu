@@ -46,22 +46,27 @@ extern "C" __global__ void scale_forward_elementwise(float alpha, const float* x
 // x *= alpha in place over each tensor (Backend.scale(float, Storage[], long[]): gradient clipping).
 extern "C" __global__ void scale_inplace_multi_tensor(float alpha, float* const* xs, const long long* sizes, const int* chunkTensor,
                                                      const long long* chunkStart, int chunks) {
-    for_each_chunk_element(
-        sizes, chunkTensor, chunkStart, chunks,
-        [&](int t, long long i) {
-            float4 v = *reinterpret_cast<float4*>(xs[t] + i);
-            *reinterpret_cast<float4*>(xs[t] + i) = make_float4(alpha * v.x, alpha * v.y, alpha * v.z, alpha * v.w);
-        },
-        [&](int t, long long i) { xs[t][i] *= alpha; });
+    for_each_chunk(sizes, chunkTensor, chunkStart, chunks, [&](int t, long long begin, long long end) {
+        float* x = xs[t] + begin;
+        for_each_element(
+            begin, end,
+            [&](int i) {
+                float4 v = *reinterpret_cast<float4*>(x + i);
+                *reinterpret_cast<float4*>(x + i) = make_float4(alpha * v.x, alpha * v.y, alpha * v.z, alpha * v.w);
+            },
+            [&](int i) { x[i] *= alpha; });
+    });
 }
 
 // x = value over each tensor (Backend.fill(Storage[], float): the optimizer's zero_grad).
 extern "C" __global__ void fill_multi_tensor(float value, float* const* xs, const long long* sizes, const int* chunkTensor,
                                              const long long* chunkStart, int chunks) {
-    for_each_chunk_element(
-        sizes, chunkTensor, chunkStart, chunks,
-        [&](int t, long long i) { *reinterpret_cast<float4*>(xs[t] + i) = make_float4(value, value, value, value); },
-        [&](int t, long long i) { xs[t][i] = value; });
+    for_each_chunk(sizes, chunkTensor, chunkStart, chunks, [&](int t, long long begin, long long end) {
+        float* x = xs[t] + begin;
+        for_each_element(
+            begin, end, [&](int i) { *reinterpret_cast<float4*>(x + i) = make_float4(value, value, value, value); },
+            [&](int i) { x[i] = value; });
+    });
 }
 
 // out[r, c] = x[r, c] + bias[c] for x, out [rows, cols] (float4s of x, add_bias4 in Bias.cuh).

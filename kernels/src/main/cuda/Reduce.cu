@@ -43,16 +43,19 @@ extern "C" __global__ void sum_of_squares_reduce_double_multi_tensor(const float
                                                                      const int* chunkTensor, const long long* chunkStart,
                                                                      int chunks, double* blockTotals) {
     double acc = 0.0;
-    for_each_chunk_element(
-        sizes, chunkTensor, chunkStart, chunks,
-        [&](int t, long long i) {
-            float4 v = *reinterpret_cast<const float4*>(xs[t] + i);
-            acc += ((double)v.x * v.x + (double)v.y * v.y) + ((double)v.z * v.z + (double)v.w * v.w);
-        },
-        [&](int t, long long i) {
-            double v = (double)xs[t][i];
-            acc += v * v;
-        });
+    for_each_chunk(sizes, chunkTensor, chunkStart, chunks, [&](int t, long long begin, long long end) {
+        const float* x = xs[t] + begin;
+        for_each_element(
+            begin, end,
+            [&](int i) {
+                float4 v = *reinterpret_cast<const float4*>(x + i);
+                acc += ((double)v.x * v.x + (double)v.y * v.y) + ((double)v.z * v.z + (double)v.w * v.w);
+            },
+            [&](int i) {
+                double v = (double)x[i];
+                acc += v * v;
+            });
+    });
     double t = block_sum_double(acc);
     if (threadIdx.x == 0) blockTotals[blockIdx.x] = t;
 }

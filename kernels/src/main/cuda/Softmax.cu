@@ -5,6 +5,9 @@
 // padded row stays finite). Backward, per row:
 //   dscores += scale * probs * (dprobs - sum_j dprobs_j * probs_j)
 // Mirrors jbert.engine.ops.Softmax. Technique: one warp per row of T scores; expf, not __expf.
+// Forward has two kernels: for T <= SOFTMAX_REGISTER_ROW (BERT's whole range: 512 positions) the row
+// is held in registers, so scores and mask are read once and each exp computed once, and all of a
+// lane's loads are in flight together; longer rows stream through three passes.
 
 __device__ __forceinline__ float warp_max(float v) {
     for (int offset = 16; offset > 0; offset >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
@@ -16,7 +19,45 @@ __device__ __forceinline__ float warp_sum(float v) {
     return v;
 }
 
-// scores, probs [B, NH, T, T]; mask [B, T].
+#define SOFTMAX_REGISTER_ROW 512
+#define SOFTMAX_PER_LANE (SOFTMAX_REGISTER_ROW / 32)
+
+// scores, probs [B, NH, T, T]; mask [B, T]; T <= SOFTMAX_REGISTER_ROW. Lane l holds elements
+// j = l + 32 k of its row, k < SOFTMAX_PER_LANE (the loops unroll, so z stays in registers); slots
+// past T hold float's lowest value and count as exp(..) = 0.
+extern "C" __global__ void softmax_forward_masked_scaled_row_in_registers(const float* scores, const float* mask, float scale,
+                                                                         float* probs, int B, int NH, int T) {
+    long long row = (blockIdx.x * (long long)blockDim.x + threadIdx.x) / 32;
+    int lane = threadIdx.x % 32;
+    if (row >= (long long)B * NH * T) return;
+    long long b = row / ((long long)NH * T);
+    const float* s = scores + row * T;
+    const float* mk = mask + b * T;
+    float* p = probs + row * T;
+    float z[SOFTMAX_PER_LANE];
+    float mx = -3.402823466e+38f;
+#pragma unroll
+    for (int k = 0; k < SOFTMAX_PER_LANE; k++) {
+        int j = lane + 32 * k;
+        z[k] = j < T ? scale * s[j] + mk[j] : -3.402823466e+38f;
+        mx = fmaxf(mx, z[k]);
+    }
+    mx = warp_max(mx);
+    float sum = 0.0f;
+#pragma unroll
+    for (int k = 0; k < SOFTMAX_PER_LANE; k++) {
+        z[k] = lane + 32 * k < T ? expf(z[k] - mx) : 0.0f;
+        sum += z[k];
+    }
+    sum = warp_sum(sum);
+#pragma unroll
+    for (int k = 0; k < SOFTMAX_PER_LANE; k++) {
+        int j = lane + 32 * k;
+        if (j < T) p[j] = z[k] / sum;
+    }
+}
+
+// The same for any T: three passes over the row (max, sum, write), recomputing z each time.
 extern "C" __global__ void softmax_forward_masked_scaled_warp_per_row(const float* scores, const float* mask, float scale,
                                                                       float* probs, int B, int NH, int T) {
     long long row = (blockIdx.x * (long long)blockDim.x + threadIdx.x) / 32;

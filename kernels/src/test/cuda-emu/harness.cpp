@@ -261,13 +261,15 @@ static void testLayerNorm() {
 }
 
 static void testSoftmax() {
-    for (auto s : {std::array<int, 3>{1, 1, 1}, {2, 3, 7}, {2, 2, 40}, {1, 1, 70}}) {
+    for (auto s : {std::array<int, 3>{1, 1, 1}, {2, 3, 7}, {2, 2, 40}, {1, 1, 70}, {1, 1, 512}, {1, 1, 530}}) {
         int B = s[0], NH = s[1], T = s[2];
         long long rows = (long long)B * NH * T, n = rows * T;
         Vec scores = randn(n, 4), mask(B * T), probs(n), want(n);
         for (int b = 0; b < B; b++) for (int t = 1 + (int)(rng() % T); t < T; t++) mask[b * T + t] = -3.402823466e+38f;
         float scale = 0.125f;
-        launch(softmax::softmax_forward_masked_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
+        // CudaBackend.softmaxForward's choice: rows up to 512 in registers, longer ones streamed.
+        launch(T <= 512 ? softmax::softmax_forward_masked_scaled_row_in_registers : softmax::softmax_forward_masked_scaled_warp_per_row,
+               {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
         for (long long r = 0; r < rows; r++) {
             long long b = r / ((long long)NH * T);
             std::vector<double> z(T);
@@ -290,13 +292,24 @@ static void testSoftmax() {
 }
 
 static void testPermuteEmbeddingDropout() {
-    int A = 2, B = 3, C = 5, D = 7;
-    long long n = A * B * C * D;
-    Vec x = randn(n), out = randn(n), want(n);
-    launch(permute::permute0213_forward_elementwise, {grid(n)}, {THREADS}, x.data(), out.data(), A, B, C, D, 0);
-    for (int a = 0; a < A; a++) for (int b = 0; b < B; b++) for (int c = 0; c < C; c++) for (int d = 0; d < D; d++)
-        want[((a * C + c) * B + b) * D + d] = x[((a * B + b) * C + c) * D + d];
-    check("permute0213", want, out, 0);
+    for (auto s : {std::array<int, 4>{2, 3, 5, 7}, {2, 3, 5, 8}, {1, 4, 3, 64}}) {
+        int A = s[0], B = s[1], C = s[2], D = s[3];
+        long long n = (long long)A * B * C * D;
+        Vec x = randn(n), out = randn(n), want(n), acc = out;
+        for (int a = 0; a < A; a++) for (int b = 0; b < B; b++) for (int c = 0; c < C; c++) for (int d = 0; d < D; d++) {
+            want[((a * C + c) * B + b) * D + d] = x[((a * B + b) * C + c) * D + d];
+            acc[((a * C + c) * B + b) * D + d] += x[((a * B + b) * C + c) * D + d];
+        }
+        // CudaBackend.permute0213's choice: float4s when D % 4 == 0.
+        auto kernel = D % 4 == 0 ? permute::permute0213_forward_float4 : permute::permute0213_forward_elementwise;
+        unsigned blocks = grid(D % 4 == 0 ? n / 4 : n);
+        std::string shape = std::to_string(A) + "x" + std::to_string(B) + "x" + std::to_string(C) + "x" + std::to_string(D);
+        Vec sum = out;
+        launch(kernel, {blocks}, {THREADS}, x.data(), out.data(), A, B, C, D, 0);
+        check("permute0213 " + shape, want, out, 0);
+        launch(kernel, {blocks}, {THREADS}, x.data(), sum.data(), A, B, C, D, 1);
+        check("permute0213 accumulate " + shape, acc, sum, 0);
+    }
 
     int V = 11, H = 9, rows = 40;
     std::vector<int> ids(rows);

@@ -611,10 +611,15 @@ public final class CudaBackend implements Backend {
         long rows = (long) B * NH * T, n = rows * T;
         if (n == 0) return;
         bind();
-        kernel("Softmax", "softmax_forward_masked_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
+        // Rows up to SOFTMAX_REGISTER_ROW (Softmax.cu) are held in registers; longer ones stream.
+        String name = T <= SOFTMAX_REGISTER_ROW ? "softmax_forward_masked_scaled_row_in_registers" : "softmax_forward_masked_scaled_warp_per_row";
+        kernel("Softmax", name).launch(warpRowsGrid(rows), THREADS, stream,
                 in(scores, n, "softmaxForward", "scores"), in(mask, (long) B * T, "softmaxForward", "mask"), scale,
                 in(probs, n, "softmaxForward", "probs"), B, NH, T);
     }
+
+    /** SOFTMAX_REGISTER_ROW in Softmax.cu: the longest row the register kernel holds (BERT's 512 positions). */
+    static final int SOFTMAX_REGISTER_ROW = 512;
 
     @Override
     public void softmaxBackward(Storage probs, Storage dprobs, Storage dscores, float scale, int B, int NH, int T) {
@@ -630,8 +635,11 @@ public final class CudaBackend implements Backend {
     public void permute0213(Storage x, Storage out, int A, int B, int C, int D, boolean accumulate) {
         long n = (long) A * B * C * D;
         if (n == 0) return;
+        // Permute.cu indexes in 32 bits; a Java float[] holds no more either.
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("permute0213: [" + A + ", " + B + ", " + C + ", " + D + "] has " + n + " elements, more than 2^31 - 1");
         bind();
-        kernel("Permute", "permute0213_forward_elementwise").launch(grid(n), THREADS, stream,
+        boolean float4 = D % 4 == 0;   // then no float4 crosses a D-row
+        kernel("Permute", float4 ? "permute0213_forward_float4" : "permute0213_forward_elementwise").launch(grid(float4 ? n / 4 : n), THREADS, stream,
                 in(x, n, "permute0213", "x"), in(out, n, "permute0213", "out"), A, B, C, D, accumulate);
     }
 

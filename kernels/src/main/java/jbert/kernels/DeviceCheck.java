@@ -89,6 +89,10 @@ public final class DeviceCheck {
             // The fine-tuning protocol's size: many small kernels, where launch overhead shows (the
             // profile's kernel time summed against the step's wall time says how much).
             c.section("step small fp32", () -> c.trainingStep(be, "jbert fp32 B=8 T=64", 2 * s, 8, 64));
+            if (hasTf32) c.section("step small tf32", () -> c.trainingStep(tf32, "jbert tf32 B=8 T=64", 2 * s, 8, 64));
+            // A step with almost no GPU work but every launch (and the optimizer's full pass): its time
+            // is what issuing the step costs the host. A B=8 step not much longer is launch-bound.
+            c.section("step tiny fp32", () -> c.trainingStep(be, "jbert fp32 B=1 T=8 (host floor)", 2 * s, 1, 8));
             c.section("profile small fp32", () -> c.profile(be, 8, 64));
         }
     }
@@ -131,6 +135,31 @@ public final class DeviceCheck {
 
     private Storage random(long n, long seed) { return random(be, n, seed); }
 
+    /** One block of Gaussians that {@link #varied} cycles through: 438M Gaussians for the optimizer's tensors would take seconds. */
+    private static final float[] GAUSSIANS = gaussians();
+
+    private static float[] gaussians() {
+        Random r = new Random(7);
+        float[] g = new float[1 << 20];
+        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+        return g;
+    }
+
+    /**
+     * n floats of scale * N(0, 1) (absolute values when {@code positive}), taken from {@link #GAUSSIANS}
+     * at an offset of the seed: varied, never zero, cheap. Timing on zeros can mislead (a zero skips
+     * work in some arithmetic paths), so every timed kernel reads data like a real step's.
+     */
+    private Storage varied(long n, long seed, float scale, boolean positive) {
+        float[] h = new float[(int) n];
+        int off = (int) (seed * 104729 % GAUSSIANS.length);
+        for (int i = 0; i < h.length; i++) {
+            float g = scale * GAUSSIANS[(off + i) & (GAUSSIANS.length - 1)];
+            h[i] = positive ? Math.abs(g) : g;
+        }
+        return be.upload(h);
+    }
+
     private static Storage random(CudaBackend be, long n, long seed) {
         Random r = new Random(seed);
         float[] h = new float[(int) n];
@@ -161,10 +190,13 @@ public final class DeviceCheck {
         report("softmax backward", copy, 16.0 * n, timeMs(20, () -> be.softmaxBackward(x, y, z, 0.125f, B, NH, T)));
         report("gelu forward", copy, 8.0 * n, timeMs(20, () -> be.geluForward(x, y, n)));
         report("bias+gelu forward", copy, 12.0 * n, timeMs(20, () -> be.biasGeluForward(x, gamma, y, z, rows, cols)));
-        Storage m = be.allocate(n), v = be.allocate(n);
-        // AdamW reads p, g, m, v and writes p, m, v: 28 bytes per element
-        report("adamw update", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(y, x, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 1f, false)));
-        for (Storage s : new Storage[]{x, y, z, gamma, beta, mean, rstd, dgamma, dbeta, mask, m, v}) be.release(s);
+        // Attention's head split [B, T, NH, D] -> [B, NH, T, D] at B=256, T=128; backward accumulates (reads out too).
+        report("permute0213 (split heads)", copy, 8.0 * n, timeMs(20, () -> be.permute0213(x, y, 256, 128, 12, 64, false)));
+        report("permute0213 accumulate (merge heads, backward)", copy, 12.0 * n, timeMs(20, () -> be.permute0213(x, y, 256, 128, 12, 64, true)));
+        Storage p = varied(n, 4, 0.05f, false), g = varied(n, 5, 1e-3f, false), m = varied(n, 6, 1e-4f, false), v = varied(n, 7, 1e-7f, true);
+        // AdamW as a training step runs it (clip scale, zero_grad): reads p, g, m, v, writes p, g, m, v: 32 bytes per element
+        report("adamw update", copy, 32.0 * n, timeMs(20, () -> be.adamwUpdate(p, g, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 0.9f, true)));
+        for (Storage s : new Storage[]{x, y, z, gamma, beta, mean, rstd, dgamma, dbeta, mask, p, g, m, v}) be.release(s);
     }
 
     /**
@@ -187,18 +219,26 @@ public final class DeviceCheck {
         float[] decays = new float[count];
         long total = 0;
         for (int i = 0; i < count; i++) {
-            // zeros: the traffic is what is measured, and 110M Gaussians on the host would take seconds
-            p[i] = be.allocate(ns[i]); g[i] = be.allocate(ns[i]); m[i] = be.allocate(ns[i]); v[i] = be.allocate(ns[i]);
+            p[i] = varied(ns[i], 4 * i, 0.05f, false); g[i] = varied(ns[i], 4 * i + 1, 1e-3f, false);
+            m[i] = varied(ns[i], 4 * i + 2, 1e-4f, false); v[i] = varied(ns[i], 4 * i + 3, 1e-7f, true);
             decays[i] = ns[i] % 768 == 0 && ns[i] > 3072 ? 0.01f : 0f;
             total += ns[i];
         }
-        double multi = timeMs(10, () -> be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 1f, false));
+        // As a training step runs it: clip scale 0.9, zero_grad (32 bytes per element; the zeroed
+        // gradients then stay zero, which the update reads like any other value).
+        double multi = timeMs(10, () -> be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 0.9f, true));
         double single = timeMs(10, () -> {
-            for (int i = 0; i < count; i++) be.adamwUpdate(p[i], g[i], m[i], v[i], ns[i], 1e-5f, 0.9f, 0.999f, 1e-8f, decays[i], 0.1f, 0.001f, 1f, false);
+            for (int i = 0; i < count; i++) be.adamwUpdate(p[i], g[i], m[i], v[i], ns[i], 1e-5f, 0.9f, 0.999f, 1e-8f, decays[i], 0.1f, 0.001f, 0.9f, true);
         });
         String what = count + " BERT-base tensors, " + total + " floats";
-        report("adamw " + count + " tensors, one launch", copyGBs, 28.0 * total, multi);
-        report("adamw " + count + " tensors, a launch each", copyGBs, 28.0 * total, single);
+        report("adamw " + count + " tensors, one launch", copyGBs, 32.0 * total, multi);
+        report("adamw " + count + " tensors, a launch each", copyGBs, 32.0 * total, single);
+        be.synchronize();
+        long h0 = System.nanoTime();
+        for (int r = 0; r < 10; r++) be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 0.9f, true);
+        double hostUs = (System.nanoTime() - h0) / 1e3 / 10;
+        be.synchronize();
+        row("multi-tensor", "adamw " + count + " tensors, host time per call", hostUs, "us", "the call's own cost (table lookup, launch), not waiting for the GPU");
         long t0 = System.nanoTime();
         for (int r = 0; r < 10; r++) be.sumOfSquares(g, ns);
         double normMulti = (System.nanoTime() - t0) / 1e6 / 10;
