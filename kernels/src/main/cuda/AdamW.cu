@@ -1,35 +1,32 @@
-// One fused AdamW step (Loshchilov & Hutter 2019) as torch.optim.AdamW's single-tensor form
-// (torch/optim/adamw.py), per element:
+// One fused AdamW step (Loshchilov & Hutter 2019) as torch.optim.AdamW computes it for float32
+// parameters (torch/optim/adamw.py, in float: its foreach and single-tensor forms), per element:
 //   p *= 1 - lr * wd                       (decoupled weight decay, applied first)
-//   m  = beta1 * m + (1 - beta1) * g
-//   v  = beta2 * v + (1 - beta2) * g^2
-//   p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps),   bc1 = 1 - beta1^t, bc2 = 1 - beta2^t
-// with g = grad * gradScale (a float product: gradient clipping's scale, 1 for none) and, with
-// zeroGrad, grad = 0 once read (the optimizer's zero_grad), so clipping, the update and zeroing take
-// one pass over the gradient instead of three.
-// Each element is computed in double and stored as float, exactly like the CPU reference
-// (jbert.engine.cpu.ReferenceKernels.adamwUpdate), so both backends take the same step. The step is
-// memory bound (read p, g, m, v; write p, m, v), so the double arithmetic costs nothing measurable on
-// a data-centre GPU; fusing torch's four passes into one is where the speed is.
+//   m  = m + (1 - beta1) * (g - m)         (torch's lerp(m, g, 1 - beta1) = beta1 * m + (1 - beta1) * g)
+//   v  = v * beta2 + (1 - beta2) * g * g
+//   p -= (lr / bc1) * (m / (sqrt(v) / sqrt(bc2) + eps)),   bc1 = 1 - beta1^t, bc2 = 1 - beta2^t
+// with g = grad * gradScale (gradient clipping's scale, 1 for none) and, with zeroGrad, grad = 0
+// once read (the optimizer's zero_grad), so clipping, the update and zeroing take one pass over the
+// gradient instead of three.
+// In float, as torch: the CPU reference (jbert.engine.cpu.ReferenceKernels.adamwUpdate) computes the
+// same step in double, and the two agree to float rounding (CudaKernelsTest, 1e-5). An earlier double
+// version of this kernel was exact to the CPU but compute bound: on an H200, on real values, 35% of a
+// copy's bandwidth (98% on zeros, which take the short paths of double division and square root).
 
 #include "MultiTensor.cuh"
 
-// One element of the step, in double, stored back as float; grad already scaled (a float product).
-__device__ __forceinline__ void adamw_element(float& param, float grad, float& m, float& v, double stepSize, double decay,
-                                              double bc2Sqrt, float beta1, float beta2, float eps) {
-    double g = grad;
-    double p = param * decay;
-    double mi = beta1 * (double)m + (1.0 - beta1) * g;
-    double vi = beta2 * (double)v + (1.0 - beta2) * g * g;
-    m = (float)mi;
-    v = (float)vi;
-    param = (float)(p - stepSize * mi / (sqrt(vi) / bc2Sqrt + eps));
+// One element of the step; grad already scaled.
+__device__ __forceinline__ void adamw_element(float& param, float g, float& m, float& v, float stepSize, float decay,
+                                              float bc2Sqrt, float beta1, float beta2, float eps) {
+    param *= decay;
+    m += (1.0f - beta1) * (g - m);
+    v = v * beta2 + (1.0f - beta2) * g * g;
+    param -= stepSize * (m / (sqrtf(v) / bc2Sqrt + eps));
 }
 
 // Four elements at param, grad, m, v (16-byte aligned): all four float4s are loaded before the
 // gradient is zeroed (zeroGrad) and anything is stored, so the loads are in flight together.
-__device__ __forceinline__ void adamw_float4(float* param, float* grad, float* m, float* v, double stepSize, double decay,
-                                             double bc2Sqrt, float beta1, float beta2, float eps, float gradScale, int zeroGrad) {
+__device__ __forceinline__ void adamw_float4(float* param, float* grad, float* m, float* v, float stepSize, float decay,
+                                             float bc2Sqrt, float beta1, float beta2, float eps, float gradScale, int zeroGrad) {
     float4 p = *reinterpret_cast<float4*>(param), g = *reinterpret_cast<float4*>(grad);
     float4 mm = *reinterpret_cast<float4*>(m), vv = *reinterpret_cast<float4*>(v);
     if (zeroGrad) *reinterpret_cast<float4*>(grad) = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
@@ -54,9 +51,9 @@ __device__ __forceinline__ float take_grad(float* g, float gradScale, int zeroGr
 extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* m, float* v, long long n,
                                               float lr, float beta1, float beta2, float eps, float weightDecay,
                                               float bc1, float bc2, float gradScale, int zeroGrad) {
-    double stepSize = (double)lr / bc1;
-    double bc2Sqrt = sqrt((double)bc2);
-    double decay = 1.0 - (double)lr * weightDecay;
+    float stepSize = (float)((double)lr / bc1);      // torch: Python floats, rounded to float in the kernels
+    float bc2Sqrt = (float)sqrt((double)bc2);
+    float decay = (float)(1.0 - (double)lr * weightDecay);
     long long n4 = n / 4, begin = blockIdx.x * (long long)blockDim.x + threadIdx.x, stride = (long long)gridDim.x * blockDim.x;
     for (long long i = begin; i < n4; i += stride) {
         adamw_float4(param + 4 * i, grad + 4 * i, m + 4 * i, v + 4 * i, stepSize, decay, bc2Sqrt, beta1, beta2, eps, gradScale, zeroGrad);
@@ -68,22 +65,22 @@ extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* 
 
 // Multi-tensor form (Backend.adamwUpdate(Storage[], ...): the whole optimizer step in one launch; chunk
 // table in MultiTensor.cuh). Tensor t has its own weight decay (0 for biases and LayerNorm weights).
-// The host launches 4 blocks of 256 threads per SM (CudaBackend.multiTensorGrid); ptxas would give this
-// kernel 72 registers, which fits only 3 such blocks on an SM and leaves a second, thin wave. The bound
-// holds it at 64 (ptxas, sm_90: 24 bytes spilled to the stack, which L1 serves).
+// The host launches 4 blocks of 256 threads per SM (CudaBackend.multiTensorGrid); the bound keeps the
+// kernel within the 64 registers that lets all four be resident (ptxas, sm_90: 62, no spills), so no
+// block waits for a second wave.
 extern "C" __global__ void __launch_bounds__(256, 4) adamw_update_fused_multi_tensor(float* const* params, float* const* grads, float* const* ms,
                                                            float* const* vs, const float* weightDecays, const long long* sizes,
                                                            const int* chunkTensor, const long long* chunkStart, int chunks,
                                                            float lr, float beta1, float beta2, float eps, float bc1, float bc2,
                                                            float gradScale, int zeroGrad) {
-    double stepSize = (double)lr / bc1;
-    double bc2Sqrt = sqrt((double)bc2);
+    float stepSize = (float)((double)lr / bc1);
+    float bc2Sqrt = (float)sqrt((double)bc2);
     for_each_chunk(sizes, chunkTensor, chunkStart, chunks, [&](int t, long long begin, long long end) {
         float* __restrict__ param = params[t] + begin;
         float* __restrict__ grad = grads[t] + begin;
         float* __restrict__ m = ms[t] + begin;
         float* __restrict__ v = vs[t] + begin;
-        double decay = 1.0 - (double)lr * weightDecays[t];
+        float decay = (float)(1.0 - (double)lr * weightDecays[t]);
         for_each_element(
             begin, end,
             [&](int i) {

@@ -868,7 +868,12 @@ public final class CudaBackend implements Backend {
             if (roles[r].length != count) {
                 throw new IllegalArgumentException(op + ": " + roles[r].length + " " + roleNames[r] + " for " + count + " sizes");
             }
-            for (int i = 0; i < count; i++) flat[r * count + i] = in(roles[r][i], ns[i], op, roleNames[r] + "[" + i + "]").ptr();
+            for (int i = 0; i < count; i++) {
+                // checked inline: a name built for each of BERT-base's 804 storages cost more than the launch
+                CudaStorage c = of(roles[r][i], op);
+                if (c.size() < ns[i]) need(c, ns[i], op, roleNames[r] + "[" + i + "]");
+                flat[r * count + i] = c.ptr();
+            }
         }
         bind();
         TableKey key = new TableKey(flat, ns.clone(), weightDecays == null ? new float[0] : weightDecays.clone());

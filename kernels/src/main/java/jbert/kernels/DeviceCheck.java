@@ -291,6 +291,13 @@ public final class DeviceCheck {
         java.util.List<Object[]> pending = new java.util.ArrayList<>();      // {key, start, stop}
         jbert.engine.Backend timed = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
                 jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {   // hashCode of the optimizer's per-backend maps: no GPU work
+                        try {
+                            return method.invoke(backend, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
                     String key = method.getName();
                     if (key.equals("matmul")) {
                         key = String.format("matmul%s%s b=%d %dx%dx%d", (Boolean) args[0] ? " A^T" : "", (Boolean) args[1] ? " B^T" : "",
