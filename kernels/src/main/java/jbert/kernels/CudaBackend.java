@@ -53,17 +53,32 @@ public final class CudaBackend implements Backend {
      * @param kernels   "auto", "ptx" or "nvrtc" ({@link KernelSources#choose})
      * @param device    device ordinal
      */
-    public record Options(boolean tf32, String gemm, String kernels, int device) {
-        /** From system properties {@code jbert.tf32}, {@code jbert.cuda.gemm}, {@code jbert.cuda.kernels}, {@code jbert.cuda.device}. */
+    /**
+     * @param launch how kernels are launched: {@code foreign} (the driver's cuLaunchKernel through
+     *               java.lang.foreign, {@link ForeignLaunch}) or {@code jcuda} (JCuda's binding)
+     */
+    public record Options(boolean tf32, String gemm, String kernels, int device, String launch) {
+        /**
+         * From system properties {@code jbert.tf32}, {@code jbert.cuda.gemm}, {@code jbert.cuda.kernels},
+         * {@code jbert.cuda.device}, {@code jbert.cuda.launch}.
+         */
         public static Options fromSystemProperties() {
             return new Options(Boolean.getBoolean("jbert.tf32"),
                     System.getProperty("jbert.cuda.gemm", "auto"),
                     System.getProperty("jbert.cuda.kernels", "auto"),
-                    Integer.getInteger("jbert.cuda.device", 0));
+                    Integer.getInteger("jbert.cuda.device", 0),
+                    System.getProperty("jbert.cuda.launch", "foreign"));
         }
 
-        public Options withGemm(String g) { return new Options(tf32, g, kernels, device); }
-        public Options withTf32(boolean t) { return new Options(t, gemm, kernels, device); }
+        public Options {
+            if (!launch.equals("foreign") && !launch.equals("jcuda")) {
+                throw new IllegalArgumentException("jbert.cuda.launch is '" + launch + "'; expected foreign or jcuda");
+            }
+        }
+
+        public Options withGemm(String g) { return new Options(tf32, g, kernels, device, launch); }
+        public Options withTf32(boolean t) { return new Options(t, gemm, kernels, device, launch); }
+        public Options withLaunch(String l) { return new Options(tf32, gemm, kernels, device, l); }
     }
 
     private final Options options;
@@ -77,6 +92,8 @@ public final class CudaBackend implements Backend {
     private final Map<String, Kernel> kernels = new HashMap<>();
     private final CachingAllocator<CUdeviceptr> allocator;
     private final Gemm gemm;
+    /** Options.launch = foreign: the driver's cuLaunchKernel through java.lang.foreign; null for JCuda's. */
+    private final ForeignLaunch foreignLaunch;
     private final ThreadLocal<Boolean> contextBound = ThreadLocal.withInitial(() -> false);
     private final Map<IntsKey, CudaStorage> intUploads = new LinkedHashMap<>(16, 0.75f, true);
     private static final int INT_UPLOAD_CACHE = 16;
@@ -103,6 +120,7 @@ public final class CudaBackend implements Backend {
         int[] driver = new int[1];
         cuDriverGetVersion(driver);
         int ptxNeeds = KernelSources.driverVersionForPtx(KernelSources.ptx("Elementwise"));
+        this.foreignLaunch = options.launch().equals("foreign") ? ForeignLaunch.driver() : null;
         this.kernelChoice = KernelSources.choose(options.kernels(), driver[0], ptxNeeds, nvrtcLoads());
         for (String family : KernelSources.FAMILIES) {
             // A family built for a newer architecture (MatmulTf32: sm_80) is left out on older cards.
@@ -184,7 +202,7 @@ public final class CudaBackend implements Backend {
             if (module == null) throw new IllegalStateException(family + ".cu is not loaded on this GPU (compute capability " + computeCapability() + ")");
             CUfunction f = new CUfunction();
             cuModuleGetFunction(f, module, n);
-            return new Kernel(n, f, KernelSources.entryParams(KernelSources.ptx(family), n));
+            return new Kernel(n, f, KernelSources.entryParams(KernelSources.ptx(family), n), foreignLaunch);
         });
     }
 
@@ -913,6 +931,6 @@ public final class CudaBackend implements Backend {
     @Override
     public String toString() {
         return "cuda:" + options.device() + " (" + deviceName + ", sm_" + computeMajor + computeMinor + ", " + smCount + " SMs; "
-                + gemm.describe() + "; kernels: " + kernelChoice.reason() + ")";
+                + gemm.describe() + "; kernels: " + kernelChoice.reason() + "; launches: " + (foreignLaunch != null ? "cuLaunchKernel via java.lang.foreign" : "JCuda") + ")";
     }
 }

@@ -67,6 +67,7 @@ public final class DeviceCheck {
             c.row("device", "gpu", 0, "", be.deviceName() + " sm_" + be.computeCapability().replace(".", "") + ", " + be.smCount() + " SMs; " + be.gemmDescription());
             c.section("bandwidth", c::bandwidth);
             c.section("multi-tensor", c::multiTensor);
+            c.section("launch", () -> c.launchCost(be));
             c.section("gemm", () -> c.gemm(be));
             CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
             boolean hasTf32 = tf32.usesCublas() || tf32.hasTensorCoreTf32();
@@ -250,6 +251,30 @@ public final class DeviceCheck {
         for (Storage[] list : new Storage[][]{p, g, m, v}) for (Storage s : list) be.release(s);
     }
 
+    /**
+     * What one backend call costs the host, kernel launch included, with each launch binding: bursts
+     * of 1,000 small GELUs timed up to the last launch (the GPU keeps up with none of them waiting),
+     * the median of 7 bursts.
+     */
+    private void launchCost(CudaBackend foreign) {
+        for (CudaBackend b : new CudaBackend[]{foreign.options().launch().equals("jcuda") ? foreign : new CudaBackend(foreign.options().withLaunch("jcuda"), s -> {}), foreign}) {
+            Storage x = random(b, 1024, 1), y = b.allocate(1024);
+            double[] us = new double[7];
+            for (int r = -2; r < us.length; r++) {                 // two bursts of warm-up
+                b.synchronize();
+                long t0 = System.nanoTime();
+                for (int i = 0; i < 1000; i++) b.geluForward(x, y, 1024);
+                double each = (System.nanoTime() - t0) / 1e3 / 1000;
+                b.synchronize();
+                if (r >= 0) us[r] = each;
+            }
+            java.util.Arrays.sort(us);
+            row("launch", "host time per call, " + b.options().launch(), us[us.length / 2], "us", "geluForward of 1024 floats, median of 7 bursts of 1000");
+            b.release(x);
+            b.release(y);
+        }
+    }
+
     private void report(String name, double copyGBs, double bytes, double ms) {
         double gbs = bytes / ms / 1e6;
         row("bandwidth", name, gbs, "GB/s", String.format(Locale.ROOT, "%.0f%% of copy", 100 * gbs / copyGBs));
@@ -340,11 +365,48 @@ public final class DeviceCheck {
             cuEventDestroy((CUevent) p[2]);
         }
         String section = B == 32 && T == 128 ? "profile" : "profile B=" + B + " T=" + T;
+        hostProfile(backend, batch, "host " + section);
         row(section, "kernels, summed", total, "ms", String.format(Locale.ROOT, "%d backend calls; step wall time %.1f ms with events around every call",
                 pending.size(), wallMs));
         times.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0])).limit(25)
                 .forEach(e -> row(section, e.getKey(), e.getValue()[0], "ms", String.format(Locale.ROOT, "%.0f calls, %.1f%%",
                         e.getValue()[1], 100 * e.getValue()[0] / Math.max(1e-9, wallMs))));
+    }
+
+    /**
+     * Host time per backend method over one step, nanoTime around each call and no events (the
+     * launches are asynchronous: this is what issuing them costs, plus any wait in a call that syncs).
+     */
+    private void hostProfile(CudaBackend backend, Batch batch, String section) {
+        java.util.Map<String, double[]> times = new java.util.HashMap<>();   // method -> {us, calls}
+        jbert.engine.Backend timed = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
+                jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
+                    long t0 = System.nanoTime();
+                    try {
+                        return method.invoke(backend, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        double[] acc = times.computeIfAbsent(method.getName(), k -> new double[2]);
+                        acc[0] += (System.nanoTime() - t0) / 1e3;
+                        acc[1]++;
+                    }
+                });
+        TrainingStep step = new TrainingStep(new BertConfig(), timed, 1, 5e-5);
+        step.step(batch);
+        step.step(batch);
+        backend.synchronize();
+        times.clear();
+        long t0 = System.nanoTime();
+        step.step(batch);
+        double issueMs = (System.nanoTime() - t0) / 1e6;
+        backend.synchronize();
+        double inCalls = times.values().stream().mapToDouble(a -> a[0]).sum() / 1e3;
+        row(section, "step on the host", issueMs, "ms", String.format(Locale.ROOT, "%.1f ms inside backend calls, %.1f ms in the engine between them",
+                inCalls, issueMs - inCalls));
+        times.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0])).limit(12)
+                .forEach(e -> row(section, e.getKey(), e.getValue()[0] / 1e3, "ms", String.format(Locale.ROOT, "%.0f calls, %.1f us each",
+                        e.getValue()[1], e.getValue()[0] / e.getValue()[1])));
     }
 
     // ---- 3. the training step ---------------------------------------------------------------------

@@ -16,14 +16,22 @@ import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 final class Kernel {
     final String name;
     private final CUfunction function;
+    /** The driver's cuLaunchKernel through java.lang.foreign, or null for JCuda's (jbert.cuda.launch=jcuda). */
+    private final ForeignLaunch foreign;
+    /** This kernel's parameter block for {@link #foreign}, refilled at each launch. */
+    private final ForeignLaunch.Params params;
+    private final long functionHandle;
     /** The PTX parameter types (".u64", ".u32", ".f32"), checked against the Java values at the first launch. */
     private final java.util.List<String> ptxParams;
     private boolean checked;
 
-    Kernel(String name, CUfunction function, java.util.List<String> ptxParams) {
+    Kernel(String name, CUfunction function, java.util.List<String> ptxParams, ForeignLaunch foreign) {
         this.name = name;
         this.function = function;
         this.ptxParams = ptxParams;
+        this.foreign = foreign;
+        this.params = foreign == null ? null : new ForeignLaunch.Params(ptxParams.size());
+        this.functionHandle = foreign == null ? 0 : ForeignLaunch.handle(function);
     }
 
     /**
@@ -52,9 +60,25 @@ final class Kernel {
             if (m != null) throw new IllegalStateException(m);
             checked = true;
         }
-        NativePointerObject[] params = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) params[i] = param(args[i]);
-        cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, stream, Pointer.to(params), null);
+        if (foreign != null) {
+            for (int i = 0; i < args.length; i++) put(i, args[i]);
+            foreign.launch(name, functionHandle, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, ForeignLaunch.handle(stream), params);
+            return;
+        }
+        NativePointerObject[] pointers = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) pointers[i] = param(args[i]);
+        cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, stream, Pointer.to(pointers), null);
+    }
+
+    /** Parameter i into the foreign parameter block: 8-byte slots, ints and floats in their low 4 bytes. */
+    private void put(int i, Object a) {
+        if (a instanceof CudaStorage s) params.setLong(i, ForeignLaunch.address(s.ptr()));
+        else if (a instanceof CUdeviceptr p) params.setLong(i, ForeignLaunch.address(p));
+        else if (a instanceof Integer v) params.setInt(i, v);
+        else if (a instanceof Long v) params.setLong(i, v);
+        else if (a instanceof Float v) params.setFloat(i, v);
+        else if (a instanceof Boolean v) params.setInt(i, v ? 1 : 0);
+        else throw new IllegalArgumentException("kernel " + name + ": unsupported parameter type " + a.getClass().getName());
     }
 
     /** A 1-D launch. */

@@ -169,7 +169,7 @@ final class NativeCublasGemm implements Gemm {
     @Override
     public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
                        float alpha, CUdeviceptr A, CUdeviceptr B, float beta, CUdeviceptr C) {
-        matmul(transA, transB, batch, M, N, K, alpha, DeviceAddress.of(A), DeviceAddress.of(B), beta, DeviceAddress.of(C));
+        matmul(transA, transB, batch, M, N, K, alpha, ForeignLaunch.address(A), ForeignLaunch.address(B), beta, ForeignLaunch.address(C));
     }
 
     /** {@link #matmul(boolean, boolean, int, int, int, int, float, CUdeviceptr, CUdeviceptr, float, CUdeviceptr)} on raw addresses. */
@@ -208,19 +208,5 @@ final class NativeCublasGemm implements Gemm {
     @Override
     public String describe() {
         return String.format("cuBLAS %d.%d via java.lang.foreign (%s)", version / 10000, version / 100 % 100, tf32 ? "TF32 tensor ops" : "fp32");
-    }
-
-    /**
-     * The raw address of a JCuda pointer, byte offset included. JCuda keeps it behind protected
-     * accessors; a subclass may read them through its own copy (Pointer's copy constructor keeps the
-     * native pointer and the offset).
-     */
-    static final class DeviceAddress extends Pointer {
-        private DeviceAddress(Pointer p) { super(p); }
-
-        static long of(Pointer p) {
-            DeviceAddress d = new DeviceAddress(p);
-            return d.getNativePointer() + d.getByteOffset();
-        }
     }
 }

@@ -113,11 +113,6 @@ class NativeCublasGemmTest {
         }
     }
 
-    @Test void aJCudaPointerGivesItsAddressWithTheByteOffset() {
-        assertEquals(0, NativeCublasGemm.DeviceAddress.of(new CUdeviceptr()));
-        assertEquals(48, NativeCublasGemm.DeviceAddress.of(new CUdeviceptr().withByteOffset(48)));
-    }
-
     @Test void aFileThatIsNotALibraryIsAOneLineReasonNamingIt() throws Exception {
         Path bogus = dir.resolve("bogus").resolve("libcublas.so.13");
         Files.createDirectories(bogus.getParent());
