@@ -93,13 +93,13 @@ tests_default() {
 
 jbert_bench() {
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
-  "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench.tsv" --steps 10 --batch 32 --seq 128 && return 0
+  "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench.tsv" --steps 20 --batch 32 --seq 128 && return 0
   echo "DeviceCheck failed with the default GEMM choice; again with jbert's own GEMM kernels only"
-  "$JAVA" $JVM_FLAGS -Djbert.cuda.gemm=own -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench-own.tsv" --steps 10 --batch 32 --seq 128
+  "$JAVA" $JVM_FLAGS -Djbert.cuda.gemm=own -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench-own.tsv" --steps 20 --batch 32 --seq 128
 }
 
 torch_bench() {
-  python3 kernels/peers/torch_step.py --out "$OUT/torch-bench.tsv" --steps 10 --batch 32 --seq 128
+  python3 kernels/peers/torch_step.py --out "$OUT/torch-bench.tsv" --steps 20 --batch 32 --seq 128
   # The fine-tuning protocol's size (batch 8, tweets of ~30-60 tokens): where launch overhead shows.
   python3 kernels/peers/torch_step.py --out "$OUT/torch-bench-small.tsv" --steps 20 --batch 8 --seq 64
 }

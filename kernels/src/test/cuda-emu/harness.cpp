@@ -261,15 +261,23 @@ static void testLayerNorm() {
 }
 
 static void testSoftmax() {
-    for (auto s : {std::array<int, 3>{1, 1, 1}, {2, 3, 7}, {2, 2, 40}, {1, 1, 70}, {1, 1, 512}, {1, 1, 530}}) {
+    for (auto s : {std::array<int, 3>{1, 1, 1}, {2, 3, 7}, {2, 2, 40}, {1, 3, 64}, {1, 1, 70}, {1, 1, 129}, {1, 1, 256}, {1, 1, 512}, {1, 1, 530}}) {
         int B = s[0], NH = s[1], T = s[2];
         long long rows = (long long)B * NH * T, n = rows * T;
         Vec scores = randn(n, 4), mask(B * T), probs(n), want(n);
         for (int b = 0; b < B; b++) for (int t = 1 + (int)(rng() % T); t < T; t++) mask[b * T + t] = -3.402823466e+38f;
         float scale = 0.125f;
-        // CudaBackend.softmaxForward's choice: rows up to 512 in registers, longer ones streamed.
-        launch(T <= 512 ? softmax::softmax_forward_masked_scaled_row_in_registers : softmax::softmax_forward_masked_scaled_warp_per_row,
-               {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
+        // CudaBackend.softmaxForward's choice: rows up to 512 in the register kernel that holds T
+        // (16 / SLOTS rows per warp), longer ones streamed.
+        if (T <= 512) {
+            int slots = T <= 64 ? 2 : T <= 128 ? 4 : T <= 256 ? 8 : 16;
+            auto k = slots == 2 ? softmax::softmax_forward_masked_scaled_registers_t64 : slots == 4 ? softmax::softmax_forward_masked_scaled_registers_t128
+                   : slots == 8 ? softmax::softmax_forward_masked_scaled_registers_t256 : softmax::softmax_forward_masked_scaled_registers_t512;
+            long long warps = (rows + 16 / slots - 1) / (16 / slots);
+            launch(k, {warpRowsGrid(warps)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
+        } else {
+            launch(softmax::softmax_forward_masked_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
+        }
         for (long long r = 0; r < rows; r++) {
             long long b = r / ((long long)NH * T);
             std::vector<double> z(T);

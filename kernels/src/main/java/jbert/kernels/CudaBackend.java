@@ -629,15 +629,19 @@ public final class CudaBackend implements Backend {
         long rows = (long) B * NH * T, n = rows * T;
         if (n == 0) return;
         bind();
-        // Rows up to SOFTMAX_REGISTER_ROW (Softmax.cu) are held in registers; longer ones stream.
-        String name = T <= SOFTMAX_REGISTER_ROW ? "softmax_forward_masked_scaled_row_in_registers" : "softmax_forward_masked_scaled_warp_per_row";
-        kernel("Softmax", name).launch(warpRowsGrid(rows), THREADS, stream,
-                in(scores, n, "softmaxForward", "scores"), in(mask, (long) B * T, "softmaxForward", "mask"), scale,
-                in(probs, n, "softmaxForward", "probs"), B, NH, T);
+        Storage s = in(scores, n, "softmaxForward", "scores"), m = in(mask, (long) B * T, "softmaxForward", "mask");
+        Storage p = in(probs, n, "softmaxForward", "probs");
+        // Rows up to 512 go to the register kernels (Softmax.cu): the smallest that holds T, with
+        // 16 / SLOTS rows per warp; longer rows stream, one warp per row.
+        if (T <= 512 && rows <= Integer.MAX_VALUE) {
+            int slots = T <= 64 ? 2 : T <= 128 ? 4 : T <= 256 ? 8 : 16;
+            long warps = (rows + 16 / slots - 1) / (16 / slots);
+            kernel("Softmax", "softmax_forward_masked_scaled_registers_t" + 32 * slots).launch(warpRowsGrid(warps), THREADS, stream,
+                    s, m, scale, p, B, NH, T);
+        } else {
+            kernel("Softmax", "softmax_forward_masked_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream, s, m, scale, p, B, NH, T);
+        }
     }
-
-    /** SOFTMAX_REGISTER_ROW in Softmax.cu: the longest row the register kernel holds (BERT's 512 positions). */
-    static final int SOFTMAX_REGISTER_ROW = 512;
 
     @Override
     public void softmaxBackward(Storage probs, Storage dprobs, Storage dscores, float scale, int B, int NH, int T) {

@@ -178,6 +178,11 @@ public final class DeviceCheck {
         double copy = 8.0 * n / copyMs / 1e6;             // GB/s: read + write
         copyGBs = copy;
         row("bandwidth", "device-to-device copy", copy, "GB/s", "cuMemcpyDtoD of " + (4 * n >> 20) + " MiB");
+        // The same copy of zeros: faster would mean the memory system compresses them, and zeros
+        // would overstate any kernel timed on them.
+        Storage zeros = be.allocate(n);
+        report("device-to-device copy of zeros", copy, 8.0 * n, timeMs(20, () -> be.copy(zeros, y, n)));
+        be.release(zeros);
 
         Storage gamma = random(cols, 2), beta = random(cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
         Storage dgamma = be.allocate(cols), dbeta = be.allocate(cols);
@@ -187,6 +192,9 @@ public final class DeviceCheck {
         int B = 128, NH = 12, T = 128;                    // 25M scores
         Storage mask = be.allocate((long) B * T);
         report("softmax forward (masked)", copy, 8.0 * n, timeMs(20, () -> be.softmaxForward(x, mask, 0.125f, y, B, NH, T)));
+        Storage mask64 = be.allocate(512L * 64);           // T = 64, the fine-tuning runs' length: 25M scores again
+        report("softmax forward (masked), T=64", copy, 8.0 * n, timeMs(20, () -> be.softmaxForward(x, mask64, 0.125f, y, 512, 12, 64)));
+        be.release(mask64);
         // backward reads probs and dprobs, reads and writes dscores: 16 bytes per element
         report("softmax backward", copy, 16.0 * n, timeMs(20, () -> be.softmaxBackward(x, y, z, 0.125f, B, NH, T)));
         report("gelu forward", copy, 8.0 * n, timeMs(20, () -> be.geluForward(x, y, n)));
@@ -194,8 +202,13 @@ public final class DeviceCheck {
         // Attention's head split [B, T, NH, D] -> [B, NH, T, D] at B=256, T=128; backward accumulates (reads out too).
         report("permute0213 (split heads)", copy, 8.0 * n, timeMs(20, () -> be.permute0213(x, y, 256, 128, 12, 64, false)));
         report("permute0213 accumulate (merge heads, backward)", copy, 12.0 * n, timeMs(20, () -> be.permute0213(x, y, 256, 128, 12, 64, true)));
+        // AdamW on zeros without zero_grad (28 bytes per element: read p, g, m, v, write p, m, v), then
+        // on varied values, then as a training step runs it (clip scale, zero_grad: 32 bytes).
+        Storage p0 = be.allocate(n), g0 = be.allocate(n), m0 = be.allocate(n), v0 = be.allocate(n);
+        report("adamw update, zeros", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(p0, g0, m0, v0, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 1f, false)));
+        for (Storage z0 : new Storage[]{p0, g0, m0, v0}) be.release(z0);
         Storage p = varied(n, 4, 0.05f, false), g = varied(n, 5, 1e-3f, false), m = varied(n, 6, 1e-4f, false), v = varied(n, 7, 1e-7f, true);
-        // AdamW as a training step runs it (clip scale, zero_grad): reads p, g, m, v, writes p, g, m, v: 32 bytes per element
+        report("adamw update, varied values", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(p, g, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 1f, false)));
         report("adamw update", copy, 32.0 * n, timeMs(20, () -> be.adamwUpdate(p, g, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 0.9f, true)));
         for (Storage s : new Storage[]{x, y, z, gamma, beta, mean, rstd, dgamma, dbeta, mask, p, g, m, v}) be.release(s);
     }

@@ -30,6 +30,10 @@ class KernelSignatureTest {
             }
         }
         assertTrue(found >= 30, "found " + found + " kernel uses");
+        // softmaxForward names its register kernel by capacity
+        for (int t : new int[]{64, 128, 256, 512}) {
+            assertFalse(KernelSources.entryParams(KernelSources.ptx("Softmax"), "softmax_forward_masked_scaled_registers_t" + t).isEmpty(), "t" + t);
+        }
     }
 
     @Test void ptxParameterTypesAreRead() {
