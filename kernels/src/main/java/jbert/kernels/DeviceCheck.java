@@ -286,6 +286,46 @@ public final class DeviceCheck {
             b.release(x);
             b.release(y);
         }
+        graphProbe(foreign);
+    }
+
+    /**
+     * What a CUDA graph would save: the same 1,000 small GELUs launched one by one on a stream of
+     * their own, then captured once into a graph and replayed. A training step is ~2,000 such
+     * launches; the difference per launch, times that, is what capturing the step could take off.
+     */
+    private void graphProbe(CudaBackend b) {
+        jcuda.driver.CUstream s = new jcuda.driver.CUstream();
+        cuStreamCreate(s, jcuda.driver.CUstream_flags.CU_STREAM_NON_BLOCKING);
+        Storage x = random(b, 1024, 1), y = b.allocate(1024);
+        Kernel gelu = b.kernel("Gelu", "gelu_forward_elementwise");
+        int launches = 1000;
+        Runnable burst = () -> { for (int i = 0; i < launches; i++) gelu.launch(4, 256, s, x, y, 1024L); };
+        burst.run();
+        cuStreamSynchronize(s);
+        long t0 = System.nanoTime();
+        for (int r = 0; r < 5; r++) burst.run();
+        cuStreamSynchronize(s);
+        double eagerUs = (System.nanoTime() - t0) / 1e3 / (5.0 * launches);
+        jcuda.driver.CUgraph graph = new jcuda.driver.CUgraph();
+        jcuda.driver.CUgraphExec exec = new jcuda.driver.CUgraphExec();
+        cuStreamBeginCapture(s, jcuda.driver.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        burst.run();
+        cuStreamEndCapture(s, graph);
+        cuGraphInstantiate(exec, graph, 0);
+        cuGraphLaunch(exec, s);
+        cuStreamSynchronize(s);
+        t0 = System.nanoTime();
+        for (int r = 0; r < 5; r++) cuGraphLaunch(exec, s);
+        cuStreamSynchronize(s);
+        double graphUs = (System.nanoTime() - t0) / 1e3 / (5.0 * launches);
+        row("launch", "eager, per kernel (own stream, waited for)", eagerUs, "us", launches + " GELUs of 1024 floats, 5 bursts");
+        row("launch", "CUDA graph replay, per kernel", graphUs, "us", "the same " + launches + " launches captured once, 5 replays");
+        cuGraphExecDestroy(exec);
+        cuGraphDestroy(graph);
+        cuStreamDestroy(s);
+        b.release(x);
+        b.release(y);
     }
 
     private void report(String name, double copyGBs, double bytes, double ms) {
