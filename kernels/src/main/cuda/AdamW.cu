@@ -4,13 +4,14 @@
 //   m  = m + (1 - beta1) * (g - m)         (torch's lerp(m, g, 1 - beta1) = beta1 * m + (1 - beta1) * g)
 //   v  = v * beta2 + (1 - beta2) * g * g
 //   p -= (lr / bc1) * (m / (sqrt(v) / sqrt(bc2) + eps)),   bc1 = 1 - beta1^t, bc2 = 1 - beta2^t
-// with g = grad * gradScale (gradient clipping's scale, 1 for none) and, with zeroGrad, grad = 0
-// once read (the optimizer's zero_grad), so clipping, the update and zeroing take one pass over the
-// gradient instead of three.
+// with g = grad * gradScale (gradient clipping's scale, 1 for none), so clipping and the update take
+// one pass over the gradient instead of two.
 // In float, as torch: the CPU reference (jbert.engine.cpu.ReferenceKernels.adamwUpdate) computes the
 // same step in double, and the two agree to float rounding (CudaKernelsTest, 1e-5). An earlier double
-// version of this kernel was exact to the CPU but compute bound: on an H200, on real values, 35% of a
-// copy's bandwidth (98% on zeros, which take the short paths of double division and square root).
+// version was exact to the CPU but slower on an H200.
+// The optimizer's zero_grad is not folded in here: measured on an H200, this kernel streams at 101% of
+// a copy's bandwidth, and the same kernel also writing zeros over each gradient it had just read ran at
+// 44% (35% for the multi-tensor form). CudaBackend zeroes the gradients with a separate fill pass.
 
 #include "MultiTensor.cuh"
 
@@ -23,13 +24,12 @@ __device__ __forceinline__ void adamw_element(float& param, float g, float& m, f
     param -= stepSize * (m / (sqrtf(v) / bc2Sqrt + eps));
 }
 
-// Four elements at param, grad, m, v (16-byte aligned): all four float4s are loaded before the
-// gradient is zeroed (zeroGrad) and anything is stored, so the loads are in flight together.
-__device__ __forceinline__ void adamw_float4(float* param, float* grad, float* m, float* v, float stepSize, float decay,
-                                             float bc2Sqrt, float beta1, float beta2, float eps, float gradScale, int zeroGrad) {
-    float4 p = *reinterpret_cast<float4*>(param), g = *reinterpret_cast<float4*>(grad);
+// Four elements at param, grad, m, v (16-byte aligned): all four float4s are loaded before anything
+// is stored, so the loads are in flight together.
+__device__ __forceinline__ void adamw_float4(float* param, const float* grad, float* m, float* v, float stepSize, float decay,
+                                             float bc2Sqrt, float beta1, float beta2, float eps, float gradScale) {
+    float4 p = *reinterpret_cast<float4*>(param), g = *reinterpret_cast<const float4*>(grad);
     float4 mm = *reinterpret_cast<float4*>(m), vv = *reinterpret_cast<float4*>(v);
-    if (zeroGrad) *reinterpret_cast<float4*>(grad) = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
     adamw_element(p.x, g.x * gradScale, mm.x, vv.x, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
     adamw_element(p.y, g.y * gradScale, mm.y, vv.y, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
     adamw_element(p.z, g.z * gradScale, mm.z, vv.z, stepSize, decay, bc2Sqrt, beta1, beta2, eps);
@@ -39,27 +39,20 @@ __device__ __forceinline__ void adamw_float4(float* param, float* grad, float* m
     *reinterpret_cast<float4*>(v) = vv;
 }
 
-// The gradient at g, scaled; zeroed in memory when asked.
-__device__ __forceinline__ float take_grad(float* g, float gradScale, int zeroGrad) {
-    float v = *g;
-    if (zeroGrad) *g = 0.0f;
-    return v * gradScale;
-}
-
 // Grid-stride over float4s of the first n/4*4 elements (storages start 256-byte aligned), then a
 // scalar tail.
-extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* m, float* v, long long n,
+extern "C" __global__ void adamw_update_fused(float* param, const float* grad, float* m, float* v, long long n,
                                               float lr, float beta1, float beta2, float eps, float weightDecay,
-                                              float bc1, float bc2, float gradScale, int zeroGrad) {
+                                              float bc1, float bc2, float gradScale) {
     float stepSize = (float)((double)lr / bc1);      // torch: Python floats, rounded to float in the kernels
     float bc2Sqrt = (float)sqrt((double)bc2);
     float decay = (float)(1.0 - (double)lr * weightDecay);
     long long n4 = n / 4, begin = blockIdx.x * (long long)blockDim.x + threadIdx.x, stride = (long long)gridDim.x * blockDim.x;
     for (long long i = begin; i < n4; i += stride) {
-        adamw_float4(param + 4 * i, grad + 4 * i, m + 4 * i, v + 4 * i, stepSize, decay, bc2Sqrt, beta1, beta2, eps, gradScale, zeroGrad);
+        adamw_float4(param + 4 * i, grad + 4 * i, m + 4 * i, v + 4 * i, stepSize, decay, bc2Sqrt, beta1, beta2, eps, gradScale);
     }
     for (long long i = 4 * n4 + begin; i < n; i += stride) {
-        adamw_element(param[i], take_grad(grad + i, gradScale, zeroGrad), m[i], v[i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
+        adamw_element(param[i], grad[i] * gradScale, m[i], v[i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
     }
 }
 
@@ -68,27 +61,26 @@ extern "C" __global__ void adamw_update_fused(float* param, float* grad, float* 
 // The host launches 4 blocks of 256 threads per SM (CudaBackend.multiTensorGrid); the bound keeps the
 // kernel within the 64 registers that lets all four be resident (ptxas, sm_90: 62, no spills), so no
 // block waits for a second wave.
-extern "C" __global__ void __launch_bounds__(256, 4) adamw_update_fused_multi_tensor(float* const* params, float* const* grads, float* const* ms,
+extern "C" __global__ void __launch_bounds__(256, 4) adamw_update_fused_multi_tensor(float* const* params, const float* const* grads, float* const* ms,
                                                            float* const* vs, const float* weightDecays, const long long* sizes,
                                                            const int* chunkTensor, const long long* chunkStart, int chunks,
                                                            float lr, float beta1, float beta2, float eps, float bc1, float bc2,
-                                                           float gradScale, int zeroGrad) {
+                                                           float gradScale) {
     float stepSize = (float)((double)lr / bc1);
     float bc2Sqrt = (float)sqrt((double)bc2);
     for_each_chunk(sizes, chunkTensor, chunkStart, chunks, [&](int t, long long begin, long long end) {
         float* __restrict__ param = params[t] + begin;
-        float* __restrict__ grad = grads[t] + begin;
+        const float* __restrict__ grad = grads[t] + begin;
         float* __restrict__ m = ms[t] + begin;
         float* __restrict__ v = vs[t] + begin;
         float decay = (float)(1.0 - (double)lr * weightDecays[t]);
         for_each_element(
             begin, end,
             [&](int i) {
-                adamw_float4(param + i, grad + i, m + i, v + i, stepSize, decay, bc2Sqrt, beta1, beta2, eps, gradScale, zeroGrad);
+                adamw_float4(param + i, grad + i, m + i, v + i, stepSize, decay, bc2Sqrt, beta1, beta2, eps, gradScale);
             },
             [&](int i) {
-                adamw_element(param[i], take_grad(grad + i, gradScale, zeroGrad), m[i], v[i], stepSize, decay, bc2Sqrt, beta1,
-                              beta2, eps);
+                adamw_element(param[i], grad[i] * gradScale, m[i], v[i], stepSize, decay, bc2Sqrt, beta1, beta2, eps);
             });
     });
 }

@@ -267,17 +267,7 @@ static void testSoftmax() {
         Vec scores = randn(n, 4), mask(B * T), probs(n), want(n);
         for (int b = 0; b < B; b++) for (int t = 1 + (int)(rng() % T); t < T; t++) mask[b * T + t] = -3.402823466e+38f;
         float scale = 0.125f;
-        // CudaBackend.softmaxForward's choice: rows up to 512 in the register kernel that holds T
-        // (16 / SLOTS rows per warp), longer ones streamed.
-        if (T <= 512) {
-            int slots = T <= 64 ? 2 : T <= 128 ? 4 : T <= 256 ? 8 : 16;
-            auto k = slots == 2 ? softmax::softmax_forward_masked_scaled_registers_t64 : slots == 4 ? softmax::softmax_forward_masked_scaled_registers_t128
-                   : slots == 8 ? softmax::softmax_forward_masked_scaled_registers_t256 : softmax::softmax_forward_masked_scaled_registers_t512;
-            long long warps = (rows + 16 / slots - 1) / (16 / slots);
-            launch(k, {warpRowsGrid(warps)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
-        } else {
-            launch(softmax::softmax_forward_masked_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
-        }
+        launch(softmax::softmax_forward_masked_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
         for (long long r = 0; r < rows; r++) {
             long long b = r / ((long long)NH * T);
             std::vector<double> z(T);
@@ -382,9 +372,9 @@ static void testLossReduceAdam() {
 
     Vec p = randn(n, 0.02), g = randn(n, 0.01), m(n), v(n), pw = p, mw(n), vw(n);
     float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.01f, bc1 = 0.1f, bc2 = 0.001f;
-    // gradScale 1 and zeroGrad 0: the plain update (the multi-tensor test below scales and zeroes).
+    // gradScale 1: the plain update (the multi-tensor test below scales, then zeroes as CudaBackend does).
     launch(adamw::adamw_update_fused, {grid(n)}, {THREADS}, p.data(), g.data(), m.data(), v.data(), n, lr, b1, b2, eps, wd, bc1, bc2,
-           1.0f, 0);
+           1.0f);
     for (long long i = 0; i < n; i++) {
         double pp = pw[i] * (1.0 - (double)lr * wd), mi = b1 * 0.0 + (1.0 - b1) * g[i], vi = (1.0 - b2) * (double)g[i] * g[i];
         mw[i] = (float)mi; vw[i] = (float)vi;
@@ -431,7 +421,8 @@ static void testMultiTensor() {
     launch(elementwise::fill_multi_tensor, {blocks}, {THREADS}, 0.5f, xp.data(), sizes.data(), chunkTensor.data(), chunkStart.data(), chunks);
     for (int t = 0; t < T; t++) check("fill multi-tensor tensor " + std::to_string(t), Vec(sizes[t], 0.5f), x[t], 0);
 
-    // Clipping's scale (a float product, as a separate scale pass would store) and zero_grad, fused.
+    // Clipping's scale (a float product, as a separate scale pass would store) fused; then zero_grad as
+    // CudaBackend.adamwUpdate runs it, a fill over the same table's gradients.
     float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, bc1 = 0.19f, bc2 = 0.002f, gradScale = 0.37f;
     std::vector<Vec> pw = p, mw = m, vw = v;
     for (int t = 0; t < T; t++)
@@ -443,7 +434,8 @@ static void testMultiTensor() {
         }
     launch(adamw::adamw_update_fused_multi_tensor, {blocks}, {THREADS}, pp.data(), gp.data(), mp.data(), vp.data(),
            (const float*)wd.data(), (const long long*)sizes.data(), (const int*)chunkTensor.data(), (const long long*)chunkStart.data(),
-           chunks, lr, b1, b2, eps, bc1, bc2, gradScale, 1);
+           chunks, lr, b1, b2, eps, bc1, bc2, gradScale);
+    launch(elementwise::fill_multi_tensor, {blocks}, {THREADS}, 0.0f, gp.data(), sizes.data(), chunkTensor.data(), chunkStart.data(), chunks);
     for (int t = 0; t < T; t++) {
         std::string what = " multi-tensor tensor " + std::to_string(t) + " (" + std::to_string(sizes[t]) + ")";
         check("adamw param" + what, pw[t], p[t], 1e-6);

@@ -629,18 +629,9 @@ public final class CudaBackend implements Backend {
         long rows = (long) B * NH * T, n = rows * T;
         if (n == 0) return;
         bind();
-        Storage s = in(scores, n, "softmaxForward", "scores"), m = in(mask, (long) B * T, "softmaxForward", "mask");
-        Storage p = in(probs, n, "softmaxForward", "probs");
-        // Rows up to 512 go to the register kernels (Softmax.cu): the smallest that holds T, with
-        // 16 / SLOTS rows per warp; longer rows stream, one warp per row.
-        if (T <= 512 && rows <= Integer.MAX_VALUE) {
-            int slots = T <= 64 ? 2 : T <= 128 ? 4 : T <= 256 ? 8 : 16;
-            long warps = (rows + 16 / slots - 1) / (16 / slots);
-            kernel("Softmax", "softmax_forward_masked_scaled_registers_t" + 32 * slots).launch(warpRowsGrid(warps), THREADS, stream,
-                    s, m, scale, p, B, NH, T);
-        } else {
-            kernel("Softmax", "softmax_forward_masked_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream, s, m, scale, p, B, NH, T);
-        }
+        kernel("Softmax", "softmax_forward_masked_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
+                in(scores, n, "softmaxForward", "scores"), in(mask, (long) B * T, "softmaxForward", "mask"), scale,
+                in(probs, n, "softmaxForward", "probs"), B, NH, T);
     }
 
     @Override
@@ -790,10 +781,12 @@ public final class CudaBackend implements Backend {
                             float bc1, float bc2, float gradScale, boolean zeroGrad) {
         if (n == 0) return;
         bind();
+        CudaStorage g = in(grad, n, "adamwUpdate", "grad");
         kernel("AdamW", "adamw_update_fused").launch(grid(n), THREADS, stream,
-                in(param, n, "adamwUpdate", "param"), in(grad, n, "adamwUpdate", "grad"),
-                in(m, n, "adamwUpdate", "m"), in(v, n, "adamwUpdate", "v"), n,
-                lr, beta1, beta2, eps, weightDecay, bc1, bc2, gradScale, zeroGrad);
+                in(param, n, "adamwUpdate", "param"), g, in(m, n, "adamwUpdate", "m"), in(v, n, "adamwUpdate", "v"), n,
+                lr, beta1, beta2, eps, weightDecay, bc1, bc2, gradScale);
+        // zero_grad as its own pass, after the update has read the gradient (AdamW.cu says why)
+        if (zeroGrad) cuMemsetD32Async(g.ptr(), 0, n, stream);
     }
 
     // ---- multi-tensor forms: one launch over a whole list of tensors (MultiTensor.cuh) -----------------
@@ -848,7 +841,12 @@ public final class CudaBackend implements Backend {
         CUdeviceptr[] p = t.pointers();
         kernel("AdamW", "adamw_update_fused_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
                 p[0], p[1], p[2], p[3], t.weightDecays(), t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks(),
-                lr, beta1, beta2, eps, bc1, bc2, gradScale, zeroGrad);
+                lr, beta1, beta2, eps, bc1, bc2, gradScale);
+        // zero_grad as its own pass over the same table's gradients (AdamW.cu says why)
+        if (zeroGrad) {
+            kernel("Elementwise", "fill_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
+                    0f, p[1], t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks());
+        }
     }
 
     /** Blocks of a multi-tensor launch: a few per SM, each walking several chunks. */

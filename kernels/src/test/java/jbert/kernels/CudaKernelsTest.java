@@ -132,8 +132,7 @@ class CudaKernelsTest {
     }
 
     @Test void maskedSoftmaxForwardAndBackward() {
-        // Each register kernel at and inside its capacity (T = 64, 128, 256, 512; rows that do not fill
-        // the warp's last group), then 513 and 600, which take the streaming kernel.
+        // Rows shorter and longer than a warp, at and past BERT's 512 positions.
         int[][] shapes = {{1, 1, 1}, {2, 3, 7}, {3, 1, 33}, {1, 3, 64}, {2, 12, 128}, {1, 1, 129}, {1, 2, 200}, {1, 1, 256},
                 {1, 2, 512}, {1, 1, 513}, {2, 1, 600}};
         for (int[] s : shapes) {
