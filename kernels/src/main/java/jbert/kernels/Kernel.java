@@ -61,8 +61,10 @@ final class Kernel {
             checked = true;
         }
         if (foreign != null) {
-            for (int i = 0; i < args.length; i++) put(i, args[i]);
-            foreign.launch(name, functionHandle, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, ForeignLaunch.handle(stream), params);
+            synchronized (params) {   // one block per kernel: two threads launching it must not interleave their fills
+                for (int i = 0; i < args.length; i++) put(i, args[i]);
+                foreign.launch(name, functionHandle, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, ForeignLaunch.handle(stream), params);
+            }
             return;
         }
         NativePointerObject[] pointers = new NativePointerObject[args.length];
