@@ -20,12 +20,16 @@ __device__ __forceinline__ float warp_sum(float v) {
 }
 
 // scores, probs [B, NH, T, T]; mask [B, T]. Three passes over the row (max, sum, write), recomputing z.
+// The write pass multiplies by 1 / sum, one division per row (a correctly rounded division is a
+// sequence of about ten instructions; the product is within an ulp of it), and the row's batch index
+// is a 32-bit division where the rows fit (a 64-bit one is a software routine).
 extern "C" __global__ void softmax_forward_masked_scaled_warp_per_row(const float* scores, const float* mask, float scale,
                                                                       float* probs, int B, int NH, int T) {
     long long row = (blockIdx.x * (long long)blockDim.x + threadIdx.x) / 32;
     int lane = threadIdx.x % 32;
-    if (row >= (long long)B * NH * T) return;
-    long long b = row / ((long long)NH * T);
+    long long rows = (long long)B * NH * T;
+    if (row >= rows) return;
+    long long b = rows <= 0x7fffffffLL ? (int)row / (NH * T) : row / ((long long)NH * T);
     const float* s = scores + row * T;
     const float* mk = mask + b * T;
     float* p = probs + row * T;
@@ -34,8 +38,8 @@ extern "C" __global__ void softmax_forward_masked_scaled_warp_per_row(const floa
     mx = warp_max(mx);
     float sum = 0.0f;
     for (int j = lane; j < T; j += 32) sum += expf(scale * s[j] + mk[j] - mx);
-    sum = warp_sum(sum);
-    for (int j = lane; j < T; j += 32) p[j] = expf(scale * s[j] + mk[j] - mx) / sum;
+    float inv = 1.0f / warp_sum(sum);
+    for (int j = lane; j < T; j += 32) p[j] = expf(scale * s[j] + mk[j] - mx) * inv;
 }
 
 extern "C" __global__ void softmax_backward_scaled_warp_per_row(const float* probs, const float* dprobs, float* dscores,
