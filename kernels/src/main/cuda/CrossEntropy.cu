@@ -8,15 +8,7 @@
 // Labels were checked (0 <= label < C) on the host. Mirrors jbert.engine.ops.CrossEntropy.
 // Technique: one warp per row.
 
-__device__ __forceinline__ double warp_max_double(double v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v = fmax(v, __shfl_xor_sync(0xffffffffu, v, offset));
-    return v;
-}
-
-__device__ __forceinline__ double warp_sum_double(double v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
+#include "Warp.cuh"
 
 // logits, probs [N, C]; labels [N]; losses [N] (double).
 extern "C" __global__ void cross_entropy_forward_warp_per_row(const float* logits, const int* labels, float* probs, double* losses,
@@ -28,10 +20,10 @@ extern "C" __global__ void cross_entropy_forward_warp_per_row(const float* logit
     float* p = probs + row * C;
     double mx = -1.7976931348623157e+308;
     for (int j = lane; j < C; j += 32) mx = fmax(mx, (double)l[j]);
-    mx = warp_max_double(mx);
+    mx = warp_max(mx);
     double sum = 0.0;
     for (int j = lane; j < C; j += 32) sum += exp((double)l[j] - mx);
-    sum = warp_sum_double(sum);
+    sum = warp_sum(sum);
     for (int j = lane; j < C; j += 32) p[j] = (float)(exp((double)l[j] - mx) / sum);
     if (lane == 0) losses[row] = mx + log(sum) - (double)l[labels[row]];
 }

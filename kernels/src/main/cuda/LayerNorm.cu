@@ -10,10 +10,7 @@
 // re-read the row for the second and third pass (it is still in L1). Two-pass variance, like the CPU
 // reference, rather than E[x^2] - mean^2, which cancels badly when |mean| >> std.
 
-__device__ __forceinline__ float warp_sum(float v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
+#include "Warp.cuh"
 
 // Normalises one row already in memory at xr; lane is the thread's lane in its warp.
 __device__ __forceinline__ void layernorm_row(const float* xr, const float* gamma, const float* beta, float* outr,

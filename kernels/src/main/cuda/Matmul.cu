@@ -104,10 +104,7 @@ __device__ __forceinline__ void matmul_tiled_128x128(int transA, int transB, int
         for (int j = 0; j < 8; j++) {
             int col = n0 + (j < 4 ? tx * 4 + j : 64 + tx * 4 + (j - 4));
             if (col >= N) continue;
-            float* c = C + (long long)row * N + col;
-            float val = alpha * acc[i][j];
-            if (atomicAccumulate) atomicAdd(c, val);
-            else *c = beta == 0.0f ? val : val + beta * *c;   // beta == 0 never reads C (it may hold NaN)
+            store_c(C, row, col, N, alpha, acc[i][j], beta, atomicAccumulate);
         }
     }
 }

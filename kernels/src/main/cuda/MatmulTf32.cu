@@ -133,10 +133,7 @@ __device__ __forceinline__ void matmul_tf32_128x128(int transA, int transB, int 
                 int row = m0 + wm + i * 16 + g + (e >= 2 ? 8 : 0);
                 int col = n0 + wn + j * 8 + 2 * t + (e & 1);
                 if (row >= M || col >= N) continue;
-                float* c = C + (long long)row * N + col;
-                float val = alpha * acc[i][j][e];
-                if (atomicAccumulate) atomicAdd(c, val);
-                else *c = beta == 0.0f ? val : val + beta * *c;   // beta == 0 never reads C
+                store_c(C, row, col, N, alpha, acc[i][j][e], beta, atomicAccumulate);
             }
         }
     }

@@ -1,6 +1,7 @@
 // The global-memory side shared by jbert's two GEMM kernels (Matmul.cu: fp32 FMA; MatmulTf32.cu:
 // TF32 tensor cores): a block computes a 128x128 tile of C and walks K in 8-wide slices; each of its
-// 256 threads loads 4 elements of the op(A) slice (128x8) and 4 of the op(B) slice (8x128).
+// 256 threads loads 4 elements of the op(A) slice (128x8) and 4 of the op(B) slice (8x128), and
+// stores its share of the tile through store_c.
 // VEC: float4 loads, valid when the operand's contiguous dimension is a multiple of 4 (rows stay
 // 16-byte aligned; host-side TiledGemm.vectorisable decides). Out-of-range elements read as 0.
 #pragma once
@@ -65,4 +66,13 @@ __device__ __forceinline__ void load_b_slice(const float* B, int transB, int N, 
             for (int i = 0; i < 4; i++) r[i] = (n < N && k + i < kEnd) ? src[i] : 0.0f;
         }
     }
+}
+
+// C[row, col] = alpha * acc + beta * C[row, col] (acc: the accumulated product), or C += alpha * acc
+// with an atomic when split-K's slices of K add into the same C. beta == 0 never reads C (it may hold NaN).
+__device__ __forceinline__ void store_c(float* C, int row, int col, int N, float alpha, float acc, float beta, int atomicAccumulate) {
+    float* c = C + (long long)row * N + col;
+    float val = alpha * acc;
+    if (atomicAccumulate) atomicAdd(c, val);
+    else *c = beta == 0.0f ? val : val + beta * *c;
 }

@@ -4,16 +4,12 @@
 // The host zeroes *out before the launch and reads it back. Mirrors jbert.engine.optim's norm.
 
 #include "MultiTensor.cuh"
-
-__device__ __forceinline__ double warp_sum_double(double v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
+#include "Warp.cuh"
 
 // The block's total of acc, valid in thread 0.
 __device__ __forceinline__ double block_sum_double(double acc) {
     __shared__ double warpTotals[32];
-    acc = warp_sum_double(acc);
+    acc = warp_sum(acc);
     int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     if (lane == 0) warpTotals[warp] = acc;
     __syncthreads();
@@ -21,7 +17,7 @@ __device__ __forceinline__ double block_sum_double(double acc) {
     if (warp == 0) {
         int warps = blockDim.x / 32;
         t = lane < warps ? warpTotals[lane] : 0.0;
-        t = warp_sum_double(t);
+        t = warp_sum(t);
     }
     return t;
 }

@@ -9,15 +9,7 @@
 // runs at 59% of a copy's bandwidth; variants that hold the row in registers, one row or 16 / SLOTS
 // rows per warp, ran at 42-50% (bench/RESULTS.md, GPU): what limits it is not yet known.
 
-__device__ __forceinline__ float warp_max(float v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
-    return v;
-}
-
-__device__ __forceinline__ float warp_sum(float v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
+#include "Warp.cuh"
 
 // scores, probs [B, NH, T, T]; mask [B, T]. Three passes over the row (max, sum, write), recomputing z.
 // The write pass multiplies by 1 / sum, one division per row (a correctly rounded division is a

@@ -29,7 +29,7 @@ public final class KernelSources {
             "LayerNorm", "Matmul", "MatmulTf32", "Permute", "Reduce", "Softmax");
 
     /** Headers the .cu files include (shipped beside them; NVRTC gets them by name). */
-    public static final List<String> HEADERS = List.of("Bias.cuh", "MatmulTiles.cuh", "MultiTensor.cuh");
+    public static final List<String> HEADERS = List.of("Bias.cuh", "MatmulTiles.cuh", "MultiTensor.cuh", "Warp.cuh");
 
     /** The virtual architecture of both paths unless a file asks for more (build-ptx.sh uses the same). */
     public static final String VIRTUAL_ARCH = "compute_75";
