@@ -17,7 +17,9 @@
 #   5 jbert      jbert.kernels.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s (cuBLAS and own), BERT-base
 #                steps B=32 T=128 and B=8 T=64 with profiles; if it fails, again on own GEMM kernels
 #   6 pytorch    kernels/peers/torch_step.py: the same steps in PyTorch eager and sdpa, fp32 and TF32
-#   7 summary    one table from the stages' result files, printed last
+#   7 ncu        Nsight Compute on the softmax kernels (DeviceCheck --bandwidth-only): the forward streams
+#                at 59% of a copy and the backward at 99%; their stall reasons side by side ($OUT/ncu.txt)
+#   8 summary    one table from the stages' result files, printed last
 # Everything is also written to $OUT/log.txt; JUnit XML reports go to $OUT/junit-own/ and $OUT/junit/.
 # The stage limits add up to 480 s (8 minutes); a normal run should take well under half that.
 set -u
@@ -131,13 +133,30 @@ summary() {
   echo "========================================================================="
 }
 
-export -f unpack env_report gpu_tests tests_own tests_default jbert_bench torch_bench
+ncu_softmax() {
+  local ncu; ncu="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda*/bin/ncu 2>/dev/null | head -1)"
+  [ -n "$ncu" ] || { echo "ncu not found"; return 1; }
+  local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
+  # DeviceCheck's bandwidth section launches the softmax forward 22 times at T=128, 22 at T=64, then the
+  # backward: launches 18-47 of the kernels named softmax cover the three. --clock-control none leaves the
+  # card's clocks as they are (the device README asks for it).
+  "$ncu" --clock-control none --target-processes all -k regex:softmax --launch-skip 18 --launch-count 30 \
+      --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section Occupancy \
+      --section LaunchStats --section SchedulerStats --print-summary per-kernel \
+      "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --bandwidth-only --out /dev/null > "$OUT/ncu.txt" 2>&1
+  local rc=$?
+  grep -E "softmax_|Memory Throughput|DRAM Throughput|Achieved Occupancy|Registers Per Thread|Warp Cycles Per Issued|Issued Warp Per Scheduler|No Eligible|Stall|Block Limit" "$OUT/ncu.txt" | head -60
+  return $rc
+}
+
+export -f unpack env_report gpu_tests tests_own tests_default jbert_bench torch_bench ncu_softmax
 stage unpack 30 unpack
 stage env 20 env_report
-stage tests-own 120 tests_own
+stage tests-own 100 tests_own
 stage tests 90 tests_default
-stage jbert 120 jbert_bench
-stage pytorch 100 torch_bench
+stage jbert 110 jbert_bench
+stage pytorch 80 torch_bench
+stage ncu 50 ncu_softmax
 # The device tool returns at most 8 files: drop the empty reports of the engines jbert does not use.
 rm -f "$OUT"/junit*/TEST-junit-platform-suite.xml "$OUT"/junit*/TEST-junit-vintage.xml
 summary

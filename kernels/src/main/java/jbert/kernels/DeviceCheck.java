@@ -43,14 +43,16 @@ public final class DeviceCheck {
     public static void main(String[] args) throws IOException {
         Path outFile = Path.of("device-check.tsv");
         int steps = 10, batch = 32, seq = 128;
+        boolean bandwidthOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> outFile = Path.of(args[++i]);
+                case "--bandwidth-only" -> bandwidthOnly = true;   // the memory-bound kernels alone (for ncu)
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--seq" -> seq = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("DeviceCheck: unknown argument " + args[i] + " (expected --out FILE, --steps N, --batch B, --seq T)");
+                    System.err.println("DeviceCheck: unknown argument " + args[i] + " (expected --out FILE, --steps N, --batch B, --seq T, --bandwidth-only)");
                     System.exit(2);
                 }
             }
@@ -66,6 +68,7 @@ public final class DeviceCheck {
             DeviceCheck c = new DeviceCheck(be, w);
             c.row("device", "gpu", 0, "", be.deviceName() + " sm_" + be.computeCapability().replace(".", "") + ", " + be.smCount() + " SMs; " + be.gemmDescription());
             c.section("bandwidth", c::bandwidth);
+            if (bandwidthOnly) return;
             c.section("multi-tensor", c::multiTensor);
             c.section("launch", () -> c.launchCost(be));
             c.section("gemm", () -> c.gemm(be));
