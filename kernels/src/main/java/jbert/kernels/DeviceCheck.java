@@ -251,6 +251,9 @@ public final class DeviceCheck {
         String what = count + " BERT-base tensors, " + total + " floats";
         report("adamw " + count + " tensors, one launch", copyGBs, 32.0 * total, multi);
         report("adamw " + count + " tensors, a launch each", copyGBs, 32.0 * total, single);
+        // The host's part after the JIT has compiled the table lookup (a training run makes thousands of
+        // these calls; the first few dozen run interpreted).
+        for (int r = 0; r < 200; r++) be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 0.9f, true);
         be.synchronize();
         long h0 = System.nanoTime();
         for (int r = 0; r < 10; r++) be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 0.9f, true);
