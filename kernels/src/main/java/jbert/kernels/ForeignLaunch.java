@@ -28,7 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * walks and pins argument by argument. Here each kernel owns one off-heap parameter block, filled in
  * place and handed to the driver as is ({@code void** kernelParams}; the driver copies the values at
  * the call, so the block is reused by the next launch). Measured on that H200: a backend call's host
- * cost 6.8 µs with JCuda's binding, 3.6 µs with this one; the B=8 TF32 step 15.7 -> 10.5 ms.
+ * cost 6.8 µs with JCuda's binding, 3.6 µs with this one (bench/RESULTS.md, GPU, change 6).
  *
  * <p>The driver library is the one JCuda already loaded ({@code libcuda.so.1}); JCuda still opens
  * the device, loads the modules and finds the functions, and its handles' native values are read
