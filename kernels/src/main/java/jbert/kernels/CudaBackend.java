@@ -52,10 +52,8 @@ public final class CudaBackend implements Backend {
      * @param gemm      "auto" (cuBLAS if present), "cublas" (an error without it) or "own"
      * @param kernels   "auto", "ptx" or "nvrtc" ({@link KernelSources#choose})
      * @param device    device ordinal
-     */
-    /**
-     * @param launch how kernels are launched: {@code foreign} (the driver's cuLaunchKernel through
-     *               java.lang.foreign, {@link ForeignLaunch}) or {@code jcuda} (JCuda's binding)
+     * @param launch    how kernels are launched: "foreign" (the driver's cuLaunchKernel through
+     *                  java.lang.foreign, {@link ForeignLaunch}) or "jcuda" (JCuda's binding)
      */
     public record Options(boolean tf32, String gemm, String kernels, int device, String launch) {
         /**
@@ -824,8 +822,13 @@ public final class CudaBackend implements Backend {
         for (int i = 0; i < xs.length; i++) ns[i] = of(xs[i], "fill").size();
         DeviceTable t = deviceTable("fill", new Storage[][]{xs}, new String[]{"xs"}, ns, null);
         if (t.chunks() == 0) return;
+        fill(t, t.pointers()[0], value);
+    }
+
+    /** value over the tensors of one role of a table (list: that role's pointer array), in one launch. */
+    private void fill(DeviceTable t, CUdeviceptr list, float value) {
         kernel("Elementwise", "fill_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
-                value, t.pointers()[0], t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks());
+                value, list, t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks());
     }
 
     @Override
@@ -843,10 +846,7 @@ public final class CudaBackend implements Backend {
                 p[0], p[1], p[2], p[3], t.weightDecays(), t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks(),
                 lr, beta1, beta2, eps, bc1, bc2, gradScale);
         // zero_grad as its own pass over the same table's gradients (AdamW.cu says why)
-        if (zeroGrad) {
-            kernel("Elementwise", "fill_multi_tensor").launch(multiTensorGrid(t), THREADS, stream,
-                    0f, p[1], t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks());
-        }
+        if (zeroGrad) fill(t, p[1], 0f);
     }
 
     /** Blocks of a multi-tensor launch: a few per SM, each walking several chunks. */

@@ -137,8 +137,6 @@ public final class DeviceCheck {
         return ms[0] / reps;
     }
 
-    private Storage random(long n, long seed) { return random(be, n, seed); }
-
     /** One block of Gaussians that {@link #varied} cycles through: 438M Gaussians for the optimizer's tensors would take seconds. */
     private static final float[] GAUSSIANS = gaussians();
 
@@ -155,29 +153,27 @@ public final class DeviceCheck {
      * zeros can take short paths through division and square roots, or compress (on the H200 neither
      * showed: a copy and AdamW ran as fast on zeros as on these).
      */
-    private Storage varied(long n, long seed, float scale, boolean positive) {
+    private static Storage varied(CudaBackend b, long n, long seed, float scale, boolean positive) {
         float[] h = new float[(int) n];
         int off = (int) (seed * 104729 % GAUSSIANS.length);
         for (int i = 0; i < h.length; i++) {
             float g = scale * GAUSSIANS[(off + i) & (GAUSSIANS.length - 1)];
             h[i] = positive ? Math.abs(g) : g;
         }
-        return be.upload(h);
+        return b.upload(h);
     }
 
-    private static Storage random(CudaBackend be, long n, long seed) {
-        Random r = new Random(seed);
-        float[] h = new float[(int) n];
-        for (int i = 0; i < h.length; i++) h[i] = (float) r.nextGaussian();
-        return be.upload(h);
-    }
+    private Storage varied(long n, long seed, float scale, boolean positive) { return varied(be, n, seed, scale, positive); }
+
+    /** n floats of N(0, 1), as {@link #varied}. */
+    private static Storage random(CudaBackend b, long n, long seed) { return varied(b, n, seed, 1f, false); }
 
     // ---- 1. memory-bound kernels ------------------------------------------------------------------
 
     private void bandwidth() {
         int rows = 32 * 1024, cols = 768;
         long n = (long) rows * cols;                      // 25M floats, 96 MiB per tensor
-        Storage x = random(n, 1), y = be.allocate(n), z = be.allocate(n);
+        Storage x = random(be, n, 1), y = be.allocate(n), z = be.allocate(n);
         double copyMs = timeMs(20, () -> be.copy(x, y, n));
         double copy = 8.0 * n / copyMs / 1e6;             // GB/s: read + write
         copyGBs = copy;
@@ -188,7 +184,7 @@ public final class DeviceCheck {
         report("device-to-device copy of zeros", copy, 8.0 * n, timeMs(20, () -> be.copy(zeros, y, n)));
         be.release(zeros);
 
-        Storage gamma = random(cols, 2), beta = random(cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
+        Storage gamma = random(be, cols, 2), beta = random(be, cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
         Storage dgamma = be.allocate(cols), dbeta = be.allocate(cols);
         report("layernorm forward", copy, 8.0 * n, timeMs(20, () -> be.layernormForward(x, gamma, beta, y, mean, rstd, rows, cols, 1e-12f)));
         // backward reads dout and x, reads and writes dx: 16 bytes per element

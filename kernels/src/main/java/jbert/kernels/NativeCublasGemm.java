@@ -1,6 +1,5 @@
 package jbert.kernels;
 
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 import java.lang.foreign.Arena;
