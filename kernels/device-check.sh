@@ -85,12 +85,12 @@ gpu_tests() {  # gpu_tests GEMM REPORTS CLASS...: the JUnit console on the given
 tests_own() {
   gpu_tests own "$OUT/junit-own" jbert.kernels.CudaBackendProviderTest jbert.kernels.CudaKernelsTest \
       jbert.kernels.CudaGemmTest jbert.engine.bert.CudaTinyBertGoldenTest jbert.kernels.BertBaseGpuVsCpuTest \
-      jbert.trainer.cli.GpuCommandLineTest
+      jbert.kernels.CudaGraphStepTest jbert.trainer.cli.GpuCommandLineTest
 }
 
 tests_default() {
   gpu_tests auto "$OUT/junit" jbert.kernels.CudaGemmTest jbert.engine.bert.CudaTinyBertGoldenTest \
-      jbert.kernels.BertBaseGpuVsCpuTest jbert.trainer.cli.GpuCommandLineTest
+      jbert.kernels.BertBaseGpuVsCpuTest jbert.kernels.CudaGraphStepTest jbert.trainer.cli.GpuCommandLineTest
 }
 
 jbert_bench() {

@@ -1,6 +1,6 @@
-// Elementwise kernels of jbert's CUDA backend: add, axpy, scale, bias forward/backward, tanh, and the
-// [CLS] row select. Each mirrors a method of jbert.engine.Backend and its scalar loop in the CPU
-// reference kernels; the Javadoc there states the math.
+// Elementwise kernels of jbert's CUDA backend: add, axpy, scale, bias forward/backward, tanh, the
+// [CLS] row select, and the fills and copies the backend issues as kernels. Each mirrors a method of
+// jbert.engine.Backend and its scalar loop in the CPU reference kernels; the Javadoc there states the math.
 //
 // Technique: grid-stride loops (any n, 64-bit indices, 256 threads per block). The streaming
 // kernels move float4s over the first n/4*4 elements, then finish with a scalar tail: storages start
@@ -56,6 +56,23 @@ extern "C" __global__ void scale_inplace_multi_tensor(float alpha, float* const*
             },
             [&](int i) { x[i] *= alpha; });
     });
+}
+
+// dst[0..n) = value, n 32-bit words (a float's bits, or an int): cuMemsetD32 as a kernel. The backend
+// fills, copies and uploads with kernels rather than memset and memcpy calls because a kernel node of
+// a CUDA graph can be given new arguments on every replay (StepGraphs.java), a memset node not as simply.
+extern "C" __global__ void fill_words_elementwise(unsigned* dst, unsigned value, long long n) {
+    for (long long i = GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) dst[i] = value;
+}
+
+// dst[0..n) = src[0..n), n 32-bit words; src may be page-locked host memory mapped into the device's
+// address space (an upload: the batch's ids). uint4s when both addresses are 16-byte aligned (device
+// blocks are; a table's parts inside a block may not be), words otherwise.
+extern "C" __global__ void copy_words_elementwise(const unsigned* src, unsigned* dst, long long n) {
+    bool aligned = ((reinterpret_cast<unsigned long long>(src) | reinterpret_cast<unsigned long long>(dst)) & 15) == 0;
+    long long n4 = aligned ? n / 4 : 0;
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) reinterpret_cast<uint4*>(dst)[i] = reinterpret_cast<const uint4*>(src)[i];
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) dst[i] = src[i];
 }
 
 // x = value over each tensor (Backend.fill(Storage[], float): the optimizer's zero_grad).

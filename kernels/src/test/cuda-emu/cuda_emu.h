@@ -26,6 +26,9 @@ struct float4 {
     float x, y, z, w;
 };
 inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
+struct uint4 {
+    unsigned x, y, z, w;
+};
 
 #define __global__
 #define __device__

@@ -124,6 +124,22 @@ static void testElementwise() {
     }
     int B = 3, T = 5, H = 7;
     Vec x = randn(B * T * H), out(B * H), want(B * H);
+    // The fills and copies the backend issues as kernels: every n, aligned and not (a table's part).
+    for (long long n : {1LL, 5LL, 1027LL, 4096LL}) {
+        std::vector<unsigned> src(n + 1), dst(n + 2, 7u);
+        for (long long i = 0; i < n + 1; i++) src[i] = 0x9e3779b9u * (unsigned)(i + 1);
+        launch(elementwise::copy_words_elementwise, {grid(n)}, {THREADS}, src.data(), dst.data(), n);
+        bool ok = dst[n] == 7u && dst[n + 1] == 7u;
+        for (long long i = 0; i < n; i++) ok = ok && dst[i] == src[i];
+        launch(elementwise::copy_words_elementwise, {grid(n)}, {THREADS}, src.data() + 1, dst.data() + 1, n);   // 4-byte aligned only
+        for (long long i = 0; i < n; i++) ok = ok && dst[i + 1] == src[i + 1];
+        ok = ok && dst[n + 1] == 7u;
+        launch(elementwise::fill_words_elementwise, {grid(n)}, {THREADS}, dst.data(), 0x3f800000u, n);
+        for (long long i = 0; i < n; i++) ok = ok && dst[i] == 0x3f800000u;
+        ok = ok && dst[n] != 0x3f800000u;
+        (ok ? passed : failed)++;
+        std::printf("%s copy_words / fill_words n=%lld\n", ok ? "ok  " : "FAIL", n);
+    }
     launch(elementwise::select_token_forward_gather, {grid(B * H)}, {THREADS}, x.data(), out.data(), B, T, H, 4);
     for (int b = 0; b < B; b++) for (int h = 0; h < H; h++) want[b * H + h] = x[(b * T + 4) * H + h];
     check("selectToken", want, out, 0);

@@ -1,4 +1,4 @@
-// A stand-in for libcublas.so.13 that NativeCublasGemmTest builds with gcc: the five functions jbert
+// A stand-in for libcublas.so.13 that NativeCublasGemmTest builds with gcc: the six functions jbert
 // binds, with cuBLAS's documented contract (cuBLAS Library User Guide, cublas<t>gemm and
 // cublas<t>gemmStridedBatched), computed on host memory. The "device pointers" the test passes are
 // host addresses, so the whole Java path (library loading, symbol lookup, argument order and types,
@@ -34,6 +34,15 @@ int cublasSetMathMode(void* handle, int mode) {
     if (handle != &the_handle) return CUBLAS_STATUS_NOT_INITIALIZED;
     math_mode = mode;
     return CUBLAS_STATUS_SUCCESS;
+}
+
+static void* stream;
+void* fake_cublas_stream(void) { return stream; }
+
+int cublasSetStream_v2(void* handle, void* s) {
+    (void)handle;
+    stream = s;
+    return 0;
 }
 
 int cublasGetVersion_v2(void* handle, int* version) {

@@ -1,7 +1,9 @@
 package jbert.kernels;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -63,25 +65,83 @@ public final class CachingAllocator<H> {
         if (bytes < 0) throw new IllegalArgumentException("negative allocation of " + bytes + " bytes");
         long bucket = bucketBytes(bytes);
         ArrayDeque<H> list = free.get(bucket);
-        H handle = list == null ? null : list.poll();
+        H handle = scripted(list, bucket);
+        if (handle == null && list != null) handle = list.poll();
         if (handle != null) {
             bytesCached -= bucket;
         } else {
             handle = memory.malloc(bucket);
-            if (handle == null) {
+            if (handle == null && !scripting) {
                 emptyCache();                       // give cached blocks of other sizes back, then retry
                 handle = memory.malloc(bucket);
             }
             if (handle == null) {
                 throw new CudaOutOfMemoryException(bytes, "CUDA out of memory: cannot allocate " + human(bytes)
                         + " (" + bytes + " bytes); jbert holds " + human(bytesInUse) + " in live tensors; "
-                        + deviceInfo.get());
+                        + deviceInfo.get() + (scripting ? " (inside a CUDA graph step, where cached blocks cannot be freed)" : ""));
             }
             driverAllocations++;
         }
         bytesInUse += bucket;
         peakBytesInUse = Math.max(peakBytesInUse, bytesInUse);
-        return new Block<>(handle, bucket);
+        Block<H> block = new Block<>(handle, bucket);
+        if (recording != null) recording.add(block);
+        return block;
+    }
+
+    // ---- scripts: the same blocks for a replayed step (StepGraphs) ---------------------------------
+    // A released block goes on top of its free list, so two steps making the same requests get their
+    // blocks in another order (with two blocks of a size, they swap every step). A graph replays the
+    // addresses it captured, so a replayed step asks for the blocks the captured step got, in order.
+
+    /** The blocks handed out while recording; the recorded blocks and the next index while replaying. */
+    private List<Block<H>> recording;
+    private List<? extends Block<?>> replaying;
+    private int replayed;
+    /** Recording or replaying: cached blocks are not freed (a graph being captured or replayed may use them). */
+    private boolean scripting;
+
+    /** Starts writing down the blocks handed out (a step being captured). */
+    public void record() {
+        stopScript();
+        recording = new ArrayList<>();
+        scripting = true;
+    }
+
+    /** The blocks handed out since {@link #record()}. */
+    public List<Block<H>> recorded() { return recording == null ? List.of() : List.copyOf(recording); }
+
+    /**
+     * From now on, allocation i gets block i of {@code blocks} (a recorded step's) when that block is
+     * free and of the bucket asked for; otherwise the usual one.
+     */
+    public void replay(List<? extends Block<?>> blocks) {
+        stopScript();
+        replaying = blocks;
+        replayed = 0;
+        scripting = true;
+    }
+
+    /** Back to the usual order. */
+    public void stopScript() {
+        recording = null;
+        replaying = null;
+        scripting = false;
+    }
+
+    /** The block a replay wants next, taken off {@code list} (the bucket's free list) if it is there (compared by identity). */
+    private H scripted(ArrayDeque<H> list, long bucket) {
+        if (replaying == null || replayed >= replaying.size()) return null;
+        Block<?> want = replaying.get(replayed++);
+        if (want.bytes() != bucket || list == null) return null;
+        for (java.util.Iterator<H> it = list.iterator(); it.hasNext(); ) {
+            H h = it.next();
+            if (h == want.handle()) {
+                it.remove();
+                return h;
+            }
+        }
+        return null;
     }
 
     /** Puts a block back on its free list (it is not freed on the device). */

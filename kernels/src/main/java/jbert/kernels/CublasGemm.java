@@ -27,6 +27,11 @@ final class CublasGemm implements Gemm {
     }
 
     @Override
+    public void setStream(jcuda.driver.CUstream stream) {
+        JCublas2.cublasSetStream(handle, new jcuda.runtime.cudaStream_t(stream));
+    }
+
+    @Override
     public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
                        float alpha, CUdeviceptr A, CUdeviceptr B, float beta, CUdeviceptr C) {
         if (batch == 0 || M == 0 || N == 0) return;

@@ -16,6 +16,7 @@ import jcuda.driver.JCudaDriver;
 import jcuda.nvrtc.JNvrtc;
 import jcuda.nvrtc.nvrtcProgram;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import java.util.function.Consumer;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT;
+import static jcuda.driver.CUstream_flags.CU_STREAM_NON_BLOCKING;
 import static jcuda.driver.JCudaDriver.*;
 
 /**
@@ -38,10 +40,12 @@ import static jcuda.driver.JCudaDriver.*;
  *       tensor-op math with {@link Options#tf32} (cuBLAS, or jbert's mma.sync kernel on sm_80+).</li>
  *   <li>Memory: a {@link CachingAllocator}; released storages are reused by later allocations, so a
  *       training step allocates nothing from the driver after the first.</li>
- *   <li>Everything runs in order on one stream (the legacy default stream); only uploads, downloads
- *       and the scalar results (loss, sum of squares) wait for the device.</li>
- *   <li>Integer inputs (ids, labels) are uploaded on use; an upload of the same contents as a recent
- *       one reuses its device copy (position ids and token types repeat every step).</li>
+ *   <li>Everything runs in order on one stream of the backend's own; only downloads and the scalar
+ *       results (loss, sum of squares) wait for the device. Fills, copies and small uploads are
+ *       kernels too (uploads read page-locked host memory, {@link HostStaging}), so that the whole
+ *       step is kernel launches and cuBLAS calls.</li>
+ *   <li>With {@link Options#graphs}, a training step ({@link #trainingStep}) is captured once in CUDA
+ *       graphs and replayed ({@link StepGraphs}).</li>
  * </ul>
  */
 public final class CudaBackend implements Backend {
@@ -52,37 +56,31 @@ public final class CudaBackend implements Backend {
      * @param gemm      "auto" (cuBLAS if present), "cublas" (an error without it) or "own"
      * @param kernels   "auto", "ptx" or "nvrtc" ({@link KernelSources#choose})
      * @param device    device ordinal
-     * @param launch    how kernels are launched: "foreign" (the driver's cuLaunchKernel through
-     *                  java.lang.foreign, {@link ForeignLaunch}) or "jcuda" (JCuda's binding)
+     * @param graphs    capture each training step's shape in CUDA graphs and replay them ({@link StepGraphs})
      */
-    public record Options(boolean tf32, String gemm, String kernels, int device, String launch) {
+    public record Options(boolean tf32, String gemm, String kernels, int device, boolean graphs) {
         /**
          * From system properties {@code jbert.tf32}, {@code jbert.cuda.gemm}, {@code jbert.cuda.kernels},
-         * {@code jbert.cuda.device}, {@code jbert.cuda.launch}.
+         * {@code jbert.cuda.device}, {@code jbert.cuda.graphs}.
          */
         public static Options fromSystemProperties() {
             return new Options(Boolean.getBoolean("jbert.tf32"),
                     System.getProperty("jbert.cuda.gemm", "auto"),
                     System.getProperty("jbert.cuda.kernels", "auto"),
                     Integer.getInteger("jbert.cuda.device", 0),
-                    System.getProperty("jbert.cuda.launch", "foreign"));
+                    Boolean.getBoolean("jbert.cuda.graphs"));
         }
 
-        public Options {
-            if (!launch.equals("foreign") && !launch.equals("jcuda")) {
-                throw new IllegalArgumentException("jbert.cuda.launch is '" + launch + "'; expected foreign or jcuda");
-            }
-        }
-
-        public Options withGemm(String g) { return new Options(tf32, g, kernels, device, launch); }
-        public Options withTf32(boolean t) { return new Options(t, gemm, kernels, device, launch); }
-        public Options withLaunch(String l) { return new Options(tf32, gemm, kernels, device, l); }
+        public Options withGemm(String g) { return new Options(tf32, g, kernels, device, graphs); }
+        public Options withTf32(boolean t) { return new Options(t, gemm, kernels, device, graphs); }
+        public Options withGraphs(boolean g) { return new Options(tf32, gemm, kernels, device, g); }
     }
 
     private final Options options;
     private final CUcontext context = new CUcontext();
     private final CUdevice device = new CUdevice();
-    private final CUstream stream = null;    // the legacy default stream: ordered with synchronous copies
+    /** The one stream everything is queued on (non-blocking: a stream capture needs one of its own). */
+    private final CUstream stream = new CUstream();
     private final String deviceName;
     private final int smCount, computeMajor, computeMinor;
     private final KernelSources.Choice kernelChoice;
@@ -90,11 +88,14 @@ public final class CudaBackend implements Backend {
     private final Map<String, Kernel> kernels = new HashMap<>();
     private final CachingAllocator<CUdeviceptr> allocator;
     private final Gemm gemm;
-    /** Options.launch = foreign: the driver's cuLaunchKernel through java.lang.foreign; null for JCuda's. */
+    /** Kernels go to the driver's cuLaunchKernel through java.lang.foreign, or through the step graphs. */
     private final ForeignLaunch foreignLaunch;
+    /** With Options.graphs: captures and replays training steps; null without. */
+    private final StepGraphs stepGraphs;
+    private final HostStaging staging;
+    /** Uploads go through {@link #staging} in parts of this size (a weight matrix in several). */
+    private static final long STAGED_UPLOAD_BYTES = 1 << 20;
     private final ThreadLocal<Boolean> contextBound = ThreadLocal.withInitial(() -> false);
-    private final Map<IntsKey, CudaStorage> intUploads = new LinkedHashMap<>(16, 0.75f, true);
-    private static final int INT_UPLOAD_CACHE = 16;
 
     /**
      * Opens the device, loads every kernel module and picks the GEMM.
@@ -118,7 +119,9 @@ public final class CudaBackend implements Backend {
         int[] driver = new int[1];
         cuDriverGetVersion(driver);
         int ptxNeeds = KernelSources.driverVersionForPtx(KernelSources.ptx("Elementwise"));
-        this.foreignLaunch = options.launch().equals("foreign") ? ForeignLaunch.driver() : null;
+        this.foreignLaunch = ForeignLaunch.driver();
+        cuStreamCreate(stream, CU_STREAM_NON_BLOCKING);
+        this.staging = new HostStaging(8 << 20);
         this.kernelChoice = KernelSources.choose(options.kernels(), driver[0], ptxNeeds, nvrtcLoads());
         for (String family : KernelSources.FAMILIES) {
             // A family built for a newer architecture (MatmulTf32: sm_80) is left out on older cards.
@@ -132,7 +135,10 @@ public final class CudaBackend implements Backend {
             }
         }
         this.allocator = new CachingAllocator<>(new DriverMemory(), this::memoryInfo);
+        this.stepGraphs = options.graphs()
+                ? new StepGraphs(foreignLaunch, GraphDriver.driver(), allocator, ForeignLaunch.handle(stream), notice) : null;
         this.gemm = chooseGemm(options, notice);
+        gemm.setStream(stream);
         if (options.tf32() && !usesCublas() && !hasTensorCoreTf32()) {
             notice.accept("jbert: --tf32 ignored: TF32 tensor cores need compute capability 8.0, this GPU has " + computeCapability());
         }
@@ -200,7 +206,8 @@ public final class CudaBackend implements Backend {
             if (module == null) throw new IllegalStateException(family + ".cu is not loaded on this GPU (compute capability " + computeCapability() + ")");
             CUfunction f = new CUfunction();
             cuModuleGetFunction(f, module, n);
-            return new Kernel(n, f, KernelSources.entryParams(KernelSources.ptx(family), n), foreignLaunch);
+            return new Kernel(n, f, KernelSources.entryParams(KernelSources.ptx(family), n),
+                    stepGraphs != null ? stepGraphs : foreignLaunch);
         });
     }
 
@@ -222,6 +229,9 @@ public final class CudaBackend implements Backend {
     public Options options() { return options; }
     public CachingAllocator<CUdeviceptr> allocator() { return allocator; }
     CUstream stream() { return stream; }
+    /** The step graphs' counts ("captured 1, replayed 19, ..."), or null without Options.graphs. */
+    public String graphStats() { return stepGraphs == null ? null : stepGraphs.stats(); }
+    StepGraphs stepGraphs() { return stepGraphs; }
 
     /** Makes the context current on the calling thread (needed once per thread). */
     private void bind() {
@@ -269,8 +279,52 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage allocate(long n) {
         CudaStorage s = allocateUninitialised(n);
-        if (n > 0) cuMemsetD32Async(s.ptr(), 0, n, stream);
+        fillWords(s.ptr(), 0, n);
         return s;
+    }
+
+    /** dst[0..n) = bits, n 32-bit words, as a kernel (see {@link HostStaging} for why not cuMemsetD32Async). */
+    private void fillWords(CUdeviceptr dst, int bits, long n) {
+        if (n > 0) kernel("Elementwise", "fill_words_elementwise").launch(grid(n), THREADS, stream, dst, bits, n);
+    }
+
+    /** dst[0..n) = src[0..n), n 32-bit words, as a kernel; src may be a {@link HostStaging} slice. */
+    private void copyWords(CUdeviceptr src, CUdeviceptr dst, long n) {
+        if (n > 0) kernel("Elementwise", "copy_words_elementwise").launch(grid(n), THREADS, stream, src, dst, n);
+    }
+
+    /**
+     * Host bytes (a multiple of 4) to dst, queued on the stream: through staging slices and a copy
+     * kernel, in parts of at most {@link #STAGED_UPLOAD_BYTES} that wait for the stream when the
+     * staging buffer is full (weights); inside a captured or replayed step in one part, never waiting.
+     */
+    private void uploadBytes(MemorySegment host, CUdeviceptr dst) {
+        long bytes = host.byteSize();
+        boolean inStep = stepGraphs != null && stepGraphs.active();
+        for (long done = 0; done < bytes; ) {
+            long part = inStep ? bytes - done : Math.min(bytes - done, STAGED_UPLOAD_BYTES);
+            if (!inStep && staging.remaining() < part) drain();
+            HostStaging.Slice slice = staging.take(part);
+            MemorySegment.copy(host, done, slice.host(), 0, part);
+            copyWords(slice.device(), dst.withByteOffset(done), part / 4);
+            done += part;
+        }
+    }
+
+    /**
+     * Waits until the stream is idle, launching what a captured or replayed step holds back first
+     * (the host is about to read device memory); the staging slices are free again after.
+     */
+    private void drain() {
+        if (stepGraphs != null) stepGraphs.boundary();
+        cuStreamSynchronize(stream);
+        staging.reset();
+    }
+
+    /** Device bytes to a new host array: after the queued work (a read-back). */
+    private void downloadBytes(CUdeviceptr src, Pointer dst, long bytes) {
+        drain();
+        if (bytes > 0) cuMemcpyDtoH(dst, src, bytes);
     }
 
     @Override
@@ -281,7 +335,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage upload(float[] host) {
         CudaStorage s = allocateUninitialised(host.length);
-        if (host.length > 0) cuMemcpyHtoD(s.ptr(), Pointer.to(host), (long) host.length * Sizeof.FLOAT);
+        uploadBytes(MemorySegment.ofArray(host), s.ptr());
         return s;
     }
 
@@ -290,7 +344,7 @@ public final class CudaBackend implements Backend {
         CudaStorage d = of(dst, "upload");
         need(d, host.length, "upload", "dst");
         bind();
-        if (host.length > 0) cuMemcpyHtoD(d.ptr(), Pointer.to(host), (long) host.length * Sizeof.FLOAT);
+        uploadBytes(MemorySegment.ofArray(host), d.ptr());
     }
 
     @Override
@@ -299,7 +353,7 @@ public final class CudaBackend implements Backend {
         bind();
         if (d.size() > Integer.MAX_VALUE) throw new IllegalArgumentException("download: " + d.size() + " floats do not fit a Java array");
         float[] host = new float[(int) d.size()];
-        if (host.length > 0) cuMemcpyDtoH(Pointer.to(host), d.ptr(), (long) host.length * Sizeof.FLOAT);
+        downloadBytes(d.ptr(), Pointer.to(host), (long) host.length * Sizeof.FLOAT);
         return host;
     }
 
@@ -309,47 +363,44 @@ public final class CudaBackend implements Backend {
         need(s, n, "copy", "src");
         need(d, n, "copy", "dst");
         bind();
-        if (n > 0) cuMemcpyDtoDAsync(d.ptr(), s.ptr(), n * Sizeof.FLOAT, stream);
+        copyWords(s.ptr(), d.ptr(), n);
     }
 
     @Override
     public void fill(Storage s, float value) {
         CudaStorage d = of(s, "fill");
         bind();
-        if (d.size() > 0) cuMemsetD32Async(d.ptr(), Float.floatToRawIntBits(value), d.size(), stream);
+        fillWords(d.ptr(), Float.floatToRawIntBits(value), d.size());
     }
 
     @Override
     public void synchronize() {
         bind();
-        cuCtxSynchronize();
+        drain();
     }
 
-    /** Device ints holding {@code ids[0..n)}, reused when the same contents were uploaded recently. */
+    /**
+     * {@inheritDoc} With {@link Options#graphs}, steps of one {@code shape} are captured in CUDA graphs
+     * and replayed ({@link StepGraphs}).
+     */
+    @Override
+    public <R> R trainingStep(String shape, java.util.function.Supplier<R> body) {
+        if (stepGraphs == null) return body.get();
+        bind();
+        return stepGraphs.step(shape, body);
+    }
+
+    /** Device ints holding {@code ids[0..n)}, uploaded on the stream; the caller releases them. */
     private CudaStorage deviceInts(int[] ids, int n) {
-        IntsKey key = new IntsKey(Arrays.copyOf(ids, n));
-        CudaStorage s = intUploads.get(key);
-        if (s != null) return s;
-        s = allocateUninitialised(n);                       // a float slot holds an int: both 4 bytes
-        if (n > 0) cuMemcpyHtoD(s.ptr(), Pointer.to(key.values()), (long) n * Sizeof.INT);
-        intUploads.put(key, s);
-        if (intUploads.size() > INT_UPLOAD_CACHE) {
-            var eldest = intUploads.entrySet().iterator().next();
-            allocator.release(eldest.getValue().detach());   // stream order protects kernels still queued on it
-            intUploads.remove(eldest.getKey());
-        }
+        CudaStorage s = allocateUninitialised(n);           // a float slot holds an int: both 4 bytes
+        uploadBytes(MemorySegment.ofArray(ids).asSlice(0, 4L * n), s.ptr());
         return s;
-    }
-
-    private record IntsKey(int[] values) {
-        @Override public boolean equals(Object o) { return o instanceof IntsKey k && Arrays.equals(values, k.values); }
-        @Override public int hashCode() { return Arrays.hashCode(values); }
     }
 
     /** C[0..n) *= beta, with beta 0 writing zeros (never reading what may be NaN) and beta 1 a no-op. */
     void scaleInPlace(CUdeviceptr c, long n, float beta) {
         if (beta == 1f || n == 0) return;
-        if (beta == 0f) cuMemsetD32Async(c, 0, n, stream);
+        if (beta == 0f) fillWords(c, 0, n);
         else kernel("Elementwise", "scale_forward_elementwise").launch(grid(n), THREADS, stream, beta, c, c, n);
     }
 
@@ -408,8 +459,18 @@ public final class CudaBackend implements Backend {
         CudaStorage a = in(A, (long) batch * M * K, "matmul", "A"), b = in(B, (long) batch * K * N, "matmul", "B");
         CudaStorage c = in(C, (long) batch * M * N, "matmul", "C");
         bind();
-        gemm.matmul(transA, transB, batch, M, N, K, alpha, a.ptr(), b.ptr(), beta, c.ptr());
+        if (stepGraphs == null || gemm instanceof TiledGemm) {   // jbert's own GEMM: kernels like any other
+            gemm.matmul(transA, transB, batch, M, N, K, alpha, a.ptr(), b.ptr(), beta, c.ptr());
+        } else {
+            stepGraphs.opaque(new GemmCall(transA, transB, batch, M, N, K, alpha, ForeignLaunch.address(a.ptr()),
+                    ForeignLaunch.address(b.ptr()), beta, ForeignLaunch.address(c.ptr())),
+                    () -> gemm.matmul(transA, transB, batch, M, N, K, alpha, a.ptr(), b.ptr(), beta, c.ptr()));
+        }
     }
+
+    /** A cuBLAS call as a replayed step must repeat it: every argument, operands by address. */
+    private record GemmCall(boolean transA, boolean transB, int batch, int M, int N, int K, float alpha,
+                            long A, long B, float beta, long C) {}
 
     // ---- elementwise ----------------------------------------------------------------------------
 
@@ -683,8 +744,10 @@ public final class CudaBackend implements Backend {
         long total = (long) n * H;
         if (total == 0) return;
         bind();
+        CudaStorage dIds = deviceInts(ids, n);
         kernel("Embedding", "embedding_forward_gather").launch(grid(total), THREADS, stream,
-                deviceInts(ids, n), t, in(out, total, "embeddingForward", "out"), n, H);
+                dIds, t, in(out, total, "embeddingForward", "out"), n, H);
+        release(dIds);                                      // stream order keeps it until the kernel has run
     }
 
     @Override
@@ -694,8 +757,10 @@ public final class CudaBackend implements Backend {
         long total = (long) n * H;
         if (total == 0) return;
         bind();
+        CudaStorage dIds = deviceInts(ids, n);
         kernel("Embedding", "embedding_backward_scatter_add_atomic").launch(grid(total), THREADS, stream,
-                deviceInts(ids, n), in(dout, total, "embeddingBackward", "dout"), t, n, H);
+                dIds, in(dout, total, "embeddingBackward", "dout"), t, n, H);
+        release(dIds);
     }
 
     /** 1/(1-p) rounded to float as the CPU reference does; 0 for p = 1 (everything dropped). */
@@ -729,17 +794,19 @@ public final class CudaBackend implements Backend {
         long n = (long) N * C;
         bind();
         CudaStorage losses = allocateUninitialised(2L * N); // N doubles
+        CudaStorage dLabels = deviceInts(labels, N);
         try {
             kernel("CrossEntropy", "cross_entropy_forward_warp_per_row").launch(warpRowsGrid(N), THREADS, stream,
-                    in(logits, n, "crossEntropyForward", "logits"), deviceInts(labels, N),
+                    in(logits, n, "crossEntropyForward", "logits"), dLabels,
                     in(probs, n, "crossEntropyForward", "probs"), losses, N, C);
             double[] host = new double[N];
-            cuMemcpyDtoH(Pointer.to(host), losses.ptr(), (long) N * Sizeof.DOUBLE);
+            downloadBytes(losses.ptr(), Pointer.to(host), (long) N * Sizeof.DOUBLE);
             double sum = 0;
             for (double l : host) sum += l;
             return sum / N;
         } finally {
             release(losses);
+            release(dLabels);
         }
     }
 
@@ -749,9 +816,11 @@ public final class CudaBackend implements Backend {
         long n = (long) N * C;
         if (n == 0) return;
         bind();
+        CudaStorage dLabels = deviceInts(labels, N);
         kernel("CrossEntropy", "cross_entropy_backward_elementwise").launch(grid(n), THREADS, stream,
-                in(probs, n, "crossEntropyBackward", "probs"), deviceInts(labels, N),
+                in(probs, n, "crossEntropyBackward", "probs"), dLabels,
                 in(dlogits, n, "crossEntropyBackward", "dlogits"), scale, N, C);
+        release(dLabels);
     }
 
     // ---- optimizer ----------------------------------------------------------------------------
@@ -763,10 +832,10 @@ public final class CudaBackend implements Backend {
         bind();
         CudaStorage total = allocateUninitialised(2);       // one double
         try {
-            cuMemsetD32Async(total.ptr(), 0, 2, stream);
+            fillWords(total.ptr(), 0, 2);
             kernel("Reduce", "sum_of_squares_reduce_double").launch(Math.min(grid(n), smCount * 4), THREADS, stream, xs, n, total);
             double[] host = new double[1];
-            cuMemcpyDtoH(Pointer.to(host), total.ptr(), Sizeof.DOUBLE);
+            downloadBytes(total.ptr(), Pointer.to(host), Sizeof.DOUBLE);
             return host[0];
         } finally {
             release(total);
@@ -784,7 +853,7 @@ public final class CudaBackend implements Backend {
                 in(param, n, "adamwUpdate", "param"), g, in(m, n, "adamwUpdate", "m"), in(v, n, "adamwUpdate", "v"), n,
                 lr, beta1, beta2, eps, weightDecay, bc1, bc2, gradScale);
         // zero_grad as its own pass, after the update has read the gradient (AdamW.cu says why)
-        if (zeroGrad) cuMemsetD32Async(g.ptr(), 0, n, stream);
+        if (zeroGrad) fillWords(g.ptr(), 0, n);
     }
 
     // ---- multi-tensor forms: one launch over a whole list of tensors (MultiTensor.cuh) -----------------
@@ -799,7 +868,7 @@ public final class CudaBackend implements Backend {
             kernel("Reduce", "sum_of_squares_reduce_double_multi_tensor").launch(blocks, THREADS, stream,
                     t.pointers()[0], t.sizes(), t.chunkTensor(), t.chunkStart(), t.chunks(), totals);
             double[] host = new double[blocks];
-            cuMemcpyDtoH(Pointer.to(host), totals.ptr(), (long) blocks * Sizeof.DOUBLE);
+            downloadBytes(totals.ptr(), Pointer.to(host), (long) blocks * Sizeof.DOUBLE);
             double sum = 0;
             for (double b : host) sum += b;                  // in block order: the same norm every run
             return sum;
@@ -907,19 +976,18 @@ public final class CudaBackend implements Backend {
         CudaStorage memory = allocateUninitialised((bytes + 3) / 4);
         CUdeviceptr base = memory.ptr();
         CUdeviceptr[] pointers = new CUdeviceptr[R];
-        for (int r = 0; r < R; r++) {
-            pointers[r] = base.withByteOffset(8L * r * count);
-            if (count > 0) cuMemcpyHtoD(pointers[r], Pointer.to(Arrays.copyOfRange(flat, r * count, (r + 1) * count)), 8L * count);
-        }
+        // The table is written on the host, then uploaded whole: [pointers R*count][sizes][starts][decays][tensors].
+        MemorySegment host = MemorySegment.ofArray(new byte[(int) bytes]);
+        for (int i = 0; i < R * count; i++) host.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 8L * i, ForeignLaunch.address(flat[i]));
+        MemorySegment.copy(MemorySegment.ofArray(ns), 0, host, pointerBytes, sizeBytes);
+        MemorySegment.copy(MemorySegment.ofArray(plan.chunkStart()), 0, host, pointerBytes + sizeBytes, startBytes);
+        if (weightDecays != null) MemorySegment.copy(MemorySegment.ofArray(weightDecays), 0, host, pointerBytes + sizeBytes + startBytes, decayBytes);
+        MemorySegment.copy(MemorySegment.ofArray(plan.chunkTensor()), 0, host, pointerBytes + sizeBytes + startBytes + decayBytes, 4L * chunks);
+        uploadBytes(host, base);
+        for (int r = 0; r < R; r++) pointers[r] = base.withByteOffset(8L * r * count);
         CUdeviceptr sizes = base.withByteOffset(pointerBytes), starts = base.withByteOffset(pointerBytes + sizeBytes);
         CUdeviceptr decays = base.withByteOffset(pointerBytes + sizeBytes + startBytes);
         CUdeviceptr tensors = base.withByteOffset(pointerBytes + sizeBytes + startBytes + decayBytes);
-        if (count > 0) cuMemcpyHtoD(sizes, Pointer.to(ns), sizeBytes);
-        if (count > 0 && weightDecays != null) cuMemcpyHtoD(decays, Pointer.to(weightDecays), decayBytes);
-        if (chunks > 0) {
-            cuMemcpyHtoD(starts, Pointer.to(plan.chunkStart()), startBytes);
-            cuMemcpyHtoD(tensors, Pointer.to(plan.chunkTensor()), 4L * chunks);
-        }
         table = new DeviceTable(memory, pointers, sizes, starts, decays, tensors, chunks);
         deviceTables.put(key, table);
         if (deviceTables.size() > DEVICE_TABLE_CACHE) {
@@ -933,6 +1001,7 @@ public final class CudaBackend implements Backend {
     @Override
     public String toString() {
         return "cuda:" + options.device() + " (" + deviceName + ", sm_" + computeMajor + computeMinor + ", " + smCount + " SMs; "
-                + gemm.describe() + "; kernels: " + kernelChoice.reason() + "; launches: " + (foreignLaunch != null ? "cuLaunchKernel via java.lang.foreign" : "JCuda") + ")";
+                + gemm.describe() + "; kernels: " + kernelChoice.reason() + "; launches: cuLaunchKernel via java.lang.foreign"
+                + (stepGraphs != null ? ", training steps in CUDA graphs" : "") + ")";
     }
 }

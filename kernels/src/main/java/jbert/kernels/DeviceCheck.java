@@ -97,6 +97,16 @@ public final class DeviceCheck {
             // A step with almost no GPU work but every launch (and the optimizer's full pass): its time
             // is what issuing the step costs the host. A B=8 step not much longer is launch-bound.
             c.section("step tiny fp32", () -> c.trainingStep(be, "jbert fp32 B=1 T=8 (host floor)", 2 * s, 1, 8));
+            // The same steps in CUDA graphs (StepGraphs): captured once per shape, then replayed.
+            CudaBackend graphs = new CudaBackend(be.options().withGraphs(true), System.out::println);
+            c.section("step small fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32 B=8 T=64, CUDA graphs", 2 * s, 8, 64));
+            c.section("step tiny fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32 B=1 T=8, CUDA graphs", 2 * s, 1, 8));
+            c.section("step fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32, CUDA graphs", s, b, t));
+            if (hasTf32) {
+                CudaBackend graphsTf32 = new CudaBackend(tf32.options().withGraphs(true), System.out::println);
+                c.section("step small tf32 graphs", () -> c.trainingStep(graphsTf32, "jbert tf32 B=8 T=64, CUDA graphs", 2 * s, 8, 64));
+                c.section("step tf32 graphs", () -> c.trainingStep(graphsTf32, "jbert tf32, CUDA graphs", s, b, t));
+            }
             c.section("profile small fp32", () -> c.profile(be, 8, 64));
         }
     }
@@ -126,9 +136,9 @@ public final class DeviceCheck {
         CUevent start = new CUevent(), stop = new CUevent();
         cuEventCreate(start, 0);
         cuEventCreate(stop, 0);
-        cuEventRecord(start, null);
+        cuEventRecord(start, be.stream());
         for (int i = 0; i < reps; i++) body.run();
-        cuEventRecord(stop, null);
+        cuEventRecord(stop, be.stream());
         cuEventSynchronize(stop);
         float[] ms = new float[1];
         cuEventElapsedTime(ms, start, stop);
@@ -174,15 +184,20 @@ public final class DeviceCheck {
         int rows = 32 * 1024, cols = 768;
         long n = (long) rows * cols;                      // 25M floats, 96 MiB per tensor
         Storage x = random(be, n, 1), y = be.allocate(n), z = be.allocate(n);
-        double copyMs = timeMs(20, () -> be.copy(x, y, n));
+        jcuda.driver.CUdeviceptr xp = ((CudaStorage) x).ptr(), yp = ((CudaStorage) y).ptr();
+        double copyMs = timeMs(20, () -> cuMemcpyDtoDAsync(yp, xp, 4 * n, be.stream()));
         double copy = 8.0 * n / copyMs / 1e6;             // GB/s: read + write
         copyGBs = copy;
         row("bandwidth", "device-to-device copy", copy, "GB/s", "cuMemcpyDtoD of " + (4 * n >> 20) + " MiB");
         // The same copy of zeros: faster would mean the memory system compresses them, and zeros
         // would overstate any kernel timed on them.
         Storage zeros = be.allocate(n);
-        report("device-to-device copy of zeros", copy, 8.0 * n, timeMs(20, () -> be.copy(zeros, y, n)));
+        jcuda.driver.CUdeviceptr zp = ((CudaStorage) zeros).ptr();
+        report("device-to-device copy of zeros", copy, 8.0 * n, timeMs(20, () -> cuMemcpyDtoDAsync(yp, zp, 4 * n, be.stream())));
         be.release(zeros);
+        // Backend.copy and fill are kernels (a graph can re-argue them): they should match the driver's.
+        report("copy kernel (Backend.copy)", copy, 8.0 * n, timeMs(20, () -> be.copy(x, y, n)));
+        report("fill kernel (Backend.fill)", copy, 4.0 * n, timeMs(20, () -> be.fill(y, 0.5f)));
 
         Storage gamma = random(be, cols, 2), beta = random(be, cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
         Storage dgamma = be.allocate(cols), dbeta = be.allocate(cols);
@@ -268,28 +283,25 @@ public final class DeviceCheck {
     }
 
     /**
-     * What one backend call costs the host, kernel launch included, with each launch binding: bursts
-     * of 1,000 small GELUs timed up to the last launch (the GPU keeps up with none of them waiting),
-     * the median of 7 bursts.
+     * What one backend call costs the host, kernel launch included: bursts of 1,000 small GELUs timed
+     * up to the last launch (the GPU keeps up with none of them waiting), the median of 7 bursts.
      */
-    private void launchCost(CudaBackend foreign) {
-        for (CudaBackend b : new CudaBackend[]{foreign.options().launch().equals("jcuda") ? foreign : new CudaBackend(foreign.options().withLaunch("jcuda"), s -> {}), foreign}) {
-            Storage x = random(b, 1024, 1), y = b.allocate(1024);
-            double[] us = new double[7];
-            for (int r = -2; r < us.length; r++) {                 // two bursts of warm-up
-                b.synchronize();
-                long t0 = System.nanoTime();
-                for (int i = 0; i < 1000; i++) b.geluForward(x, y, 1024);
-                double each = (System.nanoTime() - t0) / 1e3 / 1000;
-                b.synchronize();
-                if (r >= 0) us[r] = each;
-            }
-            java.util.Arrays.sort(us);
-            row("launch", "host time per call, " + b.options().launch(), us[us.length / 2], "us", "geluForward of 1024 floats, median of 7 bursts of 1000");
-            b.release(x);
-            b.release(y);
+    private void launchCost(CudaBackend b) {
+        Storage x = random(b, 1024, 1), y = b.allocate(1024);
+        double[] us = new double[7];
+        for (int r = -2; r < us.length; r++) {                 // two bursts of warm-up
+            b.synchronize();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 1000; i++) b.geluForward(x, y, 1024);
+            double each = (System.nanoTime() - t0) / 1e3 / 1000;
+            b.synchronize();
+            if (r >= 0) us[r] = each;
         }
-        graphProbe(foreign);
+        java.util.Arrays.sort(us);
+        row("launch", "host time per call", us[us.length / 2], "us", "geluForward of 1024 floats, median of 7 bursts of 1000");
+        b.release(x);
+        b.release(y);
+        graphProbe(b);
     }
 
     /**
@@ -387,14 +399,14 @@ public final class DeviceCheck {
                     CUevent start = new CUevent(), stop = new CUevent();
                     cuEventCreate(start, 0);
                     cuEventCreate(stop, 0);
-                    cuEventRecord(start, null);
+                    cuEventRecord(start, backend.stream());
                     Object result;
                     try {
                         result = method.invoke(backend, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
-                    cuEventRecord(stop, null);
+                    cuEventRecord(stop, backend.stream());
                     pending.add(new Object[]{key, start, stop});
                     return result;
                 });
@@ -479,8 +491,9 @@ public final class DeviceCheck {
         for (int i = 0; i < steps; i++) loss = step.step(batch);
         backend.synchronize();
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
-        row("step", name, ms, "ms", String.format(Locale.ROOT, "B=%d T=%d, %d steps, last loss %.4f, peak %s, %d cuMemAlloc in timed steps; %s",
+        row("step", name, ms, "ms", String.format(Locale.ROOT, "B=%d T=%d, %d steps, last loss %.4f, peak %s, %d cuMemAlloc in timed steps; %s%s",
                 B, T, steps, loss, CachingAllocator.human(backend.allocator().peakBytesInUse()),
-                backend.allocator().driverAllocations() - allocsBefore, backend.gemmDescription()));
+                backend.allocator().driverAllocations() - allocsBefore, backend.gemmDescription(),
+                backend.graphStats() == null ? "" : "; graphs: " + backend.graphStats()));
     }
 }

@@ -34,7 +34,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * the device, loads the modules and finds the functions, and its handles' native values are read
  * here.
  */
-final class ForeignLaunch {
+final class ForeignLaunch implements Kernel.Launcher {
     private final MethodHandle cuLaunchKernel;
 
     /** The native value of a JCuda handle or pointer, and a pointer's byte offset: JCuda keeps both private. */
@@ -96,13 +96,35 @@ final class ForeignLaunch {
 
         /** The value slot of parameter i (what pointer i points to). */
         long slot(int i) { return 8L * count + 8L * i; }
+
+        /** The values, as a parameter block of their own (a graph keeps one per kernel node). */
+        Params copy() {
+            Params c = new Params(count);
+            c.setValues(this);
+            return c;
+        }
+
+        /** Whether {@code other} holds the same values (both blocks of one kernel). */
+        boolean sameValues(Params other) {
+            return MemorySegment.mismatch(block, slot(0), slot(count), other.block, other.slot(0), other.slot(count)) < 0;
+        }
+
+        void setValues(Params other) {
+            MemorySegment.copy(other.block, other.slot(0), block, slot(0), 8L * count);
+        }
     }
 
-    void launch(String name, long function, int gridX, int gridY, int gridZ, int blockX, int blockY, int blockZ,
+    @Override
+    public void launch(Kernel kernel, long function, int gridX, int gridY, int gridZ, int blockX, int blockY,
+                       int sharedBytes, long stream, Params params) {
+        launch(kernel.name, function, gridX, gridY, gridZ, blockX, blockY, sharedBytes, stream, params);
+    }
+
+    void launch(String name, long function, int gridX, int gridY, int gridZ, int blockX, int blockY,
                 int sharedBytes, long stream, Params params) {
         int status;
         try {
-            status = (int) cuLaunchKernel.invokeExact(MemorySegment.ofAddress(function), gridX, gridY, gridZ, blockX, blockY, blockZ,
+            status = (int) cuLaunchKernel.invokeExact(MemorySegment.ofAddress(function), gridX, gridY, gridZ, blockX, blockY, 1,
                     sharedBytes, MemorySegment.ofAddress(stream), params.block, MemorySegment.NULL);
         } catch (Throwable t) {
             throw new IllegalStateException("cuLaunchKernel failed for " + name + ": " + t, t);

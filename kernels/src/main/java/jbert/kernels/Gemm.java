@@ -11,6 +11,9 @@ interface Gemm {
     void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
                 float alpha, CUdeviceptr A, CUdeviceptr B, float beta, CUdeviceptr C);
 
+    /** Queue the products on {@code stream} (the backend's; jbert's own kernels take it at each launch). */
+    default void setStream(jcuda.driver.CUstream stream) {}
+
     /** One line for logs and benchmark tables, e.g. "cuBLAS (TF32)". */
     String describe();
 

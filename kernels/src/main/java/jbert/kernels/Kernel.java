@@ -1,12 +1,8 @@
 package jbert.kernels;
 
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUstream;
-
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
 /**
  * One {@code extern "C"} kernel of a loaded module, launched with Java values for its parameters:
@@ -14,24 +10,30 @@ import static jcuda.driver.JCudaDriver.cuLaunchKernel;
  * {@link CUdeviceptr} to a pointer. The order and types must match the CUDA signature.
  */
 final class Kernel {
+    /**
+     * Where a launch goes: the driver ({@link ForeignLaunch}), or a step graph that is being captured
+     * or replayed ({@link StepGraphs}). {@code params} is the kernel's block, filled for this launch.
+     */
+    interface Launcher {
+        void launch(Kernel kernel, long function, int gridX, int gridY, int gridZ, int blockX, int blockY,
+                    int sharedBytes, long stream, ForeignLaunch.Params params);
+    }
+
     final String name;
-    private final CUfunction function;
-    /** The driver's cuLaunchKernel through java.lang.foreign, or null for JCuda's (jbert.cuda.launch=jcuda). */
-    private final ForeignLaunch foreign;
-    /** This kernel's parameter block for {@link #foreign}, refilled at each launch. */
+    private final Launcher launcher;
+    /** This kernel's parameter block, refilled at each launch (the driver copies the values). */
     private final ForeignLaunch.Params params;
     private final long functionHandle;
     /** The PTX parameter types (".u64", ".u32", ".f32"), checked against the Java values at the first launch. */
     private final java.util.List<String> ptxParams;
     private boolean checked;
 
-    Kernel(String name, CUfunction function, java.util.List<String> ptxParams, ForeignLaunch foreign) {
+    Kernel(String name, CUfunction function, java.util.List<String> ptxParams, Launcher launcher) {
         this.name = name;
-        this.function = function;
         this.ptxParams = ptxParams;
-        this.foreign = foreign;
-        this.params = foreign == null ? null : new ForeignLaunch.Params(ptxParams.size());
-        this.functionHandle = foreign == null ? 0 : ForeignLaunch.handle(function);
+        this.launcher = launcher;
+        this.params = new ForeignLaunch.Params(ptxParams.size());
+        this.functionHandle = ForeignLaunch.handle(function);
     }
 
     /**
@@ -60,19 +62,13 @@ final class Kernel {
             if (m != null) throw new IllegalStateException(m);
             checked = true;
         }
-        if (foreign != null) {
-            synchronized (params) {   // one block per kernel: two threads launching it must not interleave their fills
-                for (int i = 0; i < args.length; i++) put(i, args[i]);
-                foreign.launch(name, functionHandle, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, ForeignLaunch.handle(stream), params);
-            }
-            return;
+        synchronized (params) {   // one block per kernel: two threads launching it must not interleave their fills
+            for (int i = 0; i < args.length; i++) put(i, args[i]);
+            launcher.launch(this, functionHandle, gridX, gridY, gridZ, blockX, blockY, sharedBytes, ForeignLaunch.handle(stream), params);
         }
-        NativePointerObject[] pointers = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) pointers[i] = param(args[i]);
-        cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, 1, sharedBytes, stream, Pointer.to(pointers), null);
     }
 
-    /** Parameter i into the foreign parameter block: 8-byte slots, ints and floats in their low 4 bytes. */
+    /** Parameter i into the parameter block: 8-byte slots, ints and floats in their low 4 bytes. */
     private void put(int i, Object a) {
         if (a instanceof CudaStorage s) params.setLong(i, ForeignLaunch.address(s.ptr()));
         else if (a instanceof CUdeviceptr p) params.setLong(i, ForeignLaunch.address(p));
@@ -86,15 +82,5 @@ final class Kernel {
     /** A 1-D launch. */
     void launch(int grid, int block, CUstream stream, Object... args) {
         launch(grid, 1, 1, block, 1, 0, stream, args);
-    }
-
-    private Pointer param(Object a) {
-        if (a instanceof CudaStorage s) return Pointer.to(s.ptr());
-        if (a instanceof CUdeviceptr p) return Pointer.to(p);
-        if (a instanceof Integer v) return Pointer.to(new int[]{v});
-        if (a instanceof Long v) return Pointer.to(new long[]{v});
-        if (a instanceof Float v) return Pointer.to(new float[]{v});
-        if (a instanceof Boolean v) return Pointer.to(new int[]{v ? 1 : 0});
-        throw new IllegalArgumentException("kernel " + name + ": unsupported parameter type " + a.getClass().getName());
     }
 }

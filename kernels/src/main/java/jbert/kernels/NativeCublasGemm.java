@@ -24,15 +24,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Matrix products through cuBLAS called with Java's foreign-function API ({@code java.lang.foreign}),
  * for the machines JCublas 12.6 cannot serve: its JNI library imports {@code libcublas.so.12}, and a
  * CUDA 13 installation has only {@code libcublas.so.13}. The C API of the few functions used here
- * ({@code cublasCreate_v2}, {@code cublasSetMathMode}, {@code cublasGetVersion_v2},
+ * ({@code cublasCreate_v2}, {@code cublasSetMathMode}, {@code cublasGetVersion_v2}, {@code cublasSetStream_v2},
  * {@code cublasSgemm_v2}, {@code cublasSgemmStridedBatched}) is the same in cuBLAS 12 and 13, so
  * one binding serves any of them; {@link CudaBackend} tries JCublas first and this second.
  *
  * <p>The row-major to column-major mapping is {@link Gemm.ColumnMajor}, as for {@link CublasGemm}.
  *
- * <p>Everything runs on the legacy default stream (cuBLAS's default, the stream {@link CudaBackend}
- * queues its kernels on), in the context the backend made current: cuBLAS's runtime uses the
- * context current to the calling thread. alpha and beta are host scalars (cuBLAS's default pointer
+ * <p>Everything runs on the backend's stream ({@link #setStream}), in the context the backend made
+ * current: cuBLAS's runtime uses the context current to the calling thread. alpha and beta are host scalars (cuBLAS's default pointer
  * mode): cuBLAS reads them before the call returns, so one small host buffer serves every call.
  */
 final class NativeCublasGemm implements Gemm {
@@ -53,7 +52,7 @@ final class NativeCublasGemm implements Gemm {
     private final Path library;
     private final boolean tf32;
     private final int version;
-    private final MethodHandle sgemm, sgemmStridedBatched;
+    private final MethodHandle sgemm, sgemmStridedBatched, setStream;
     private final MemorySegment handle;
     /** alpha at offset 0, beta at offset 4: the host scalars of the next call. */
     private final MemorySegment scalars = Arena.global().allocate(JAVA_FLOAT, 2);
@@ -75,6 +74,8 @@ final class NativeCublasGemm implements Gemm {
                 ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG,
                 ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+        // cublasSetStream_v2(handle, cudaStream_t): a driver CUstream is a runtime cudaStream_t
+        this.setStream = downcall(linker, lookup, "cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         MemorySegment slot = Arena.global().allocate(ADDRESS);
         check(invoke(create, slot), "cublasCreate_v2");
         this.handle = slot.get(ADDRESS, 0);
@@ -197,6 +198,12 @@ final class NativeCublasGemm implements Gemm {
                     + STATUS.getOrDefault(status, "status " + status) + String.format(" (batch %d, M %d, N %d, K %d, transA %b, transB %b)",
                     batch, M, N, K, transA, transB));
         }
+    }
+
+    @Override
+    public void setStream(jcuda.driver.CUstream stream) {
+        int status = invoke(setStream, handle, MemorySegment.ofAddress(ForeignLaunch.handle(stream)));
+        if (status != 0) throw new IllegalStateException("cublasSetStream_v2 returned " + STATUS.getOrDefault(status, "status " + status));
     }
 
     /** cuBLAS's version number, e.g. 130100 for 13.1.0. */

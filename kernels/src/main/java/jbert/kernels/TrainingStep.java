@@ -18,27 +18,31 @@ import java.util.Random;
  * thing.
  */
 public final class TrainingStep {
+    private final Backend be;
     private final BertForSequenceClassification model;
     private final AdamW optimizer;
 
     /** Random-initialised weights from {@code seed} (the same seed gives the same weights on every backend). */
     public TrainingStep(BertConfig config, Backend be, long seed, double lr) {
+        this.be = be;
         this.model = new BertForSequenceClassification(config, be, seed);
         this.optimizer = new AdamW(model.namedParameters(), lr, 0.9, 0.999, 1e-8, 0.01, AdamW::isNoDecay);
     }
 
     /** Runs one step and returns the loss before the update. */
     public double step(Batch batch) {
-        double loss;
-        try (Scope s = Scope.open()) {
-            Tensor l = model.loss(batch);
-            loss = l.item();
-            l.backward();
-        }
-        // Clip to norm 1, AdamW, zero_grad: the norm's pass, then one fused pass (AdamW.step(scale, true)).
-        double norm = GradClip.globalNorm(model.namedParameters().values());
-        optimizer.step(GradClip.coefficient(norm, 1.0), true);
-        return loss;
+        return be.trainingStep("B=" + batch.B() + " T=" + batch.T(), () -> {
+            double loss;
+            try (Scope s = Scope.open()) {
+                Tensor l = model.loss(batch);
+                loss = l.item();
+                l.backward();
+            }
+            // Clip to norm 1, AdamW, zero_grad: the norm's pass, then one fused pass (AdamW.step(scale, true)).
+            double norm = GradClip.globalNorm(model.namedParameters().values());
+            optimizer.step(GradClip.coefficient(norm, 1.0), true);
+            return loss;
+        });
     }
 
     public BertForSequenceClassification model() { return model; }

@@ -108,4 +108,46 @@ class CachingAllocatorTest {
         CachingAllocator<Long> a = new CachingAllocator<>(new FakeDevice(1024), () -> "");
         assertThrows(IllegalArgumentException.class, () -> a.allocate(-4));
     }
+
+    /** A step's requests: two blocks of one bucket, released in the order they were taken. */
+    private static List<Long> step(CachingAllocator<Long> a) {
+        var x = a.allocate(4096);
+        var y = a.allocate(4096);
+        a.release(x);
+        a.release(y);
+        return List.of(x.handle(), y.handle());
+    }
+
+    @Test void aReplayedStepGetsTheBlocksTheRecordedStepGot() {
+        CachingAllocator<Long> a = new CachingAllocator<>(new FakeDevice(1 << 20), () -> "fake");
+        step(a);
+        List<Long> first = step(a), second = step(a);
+        assertEquals(List.of(first.get(1), first.get(0)), second, "without a script the two blocks swap every step");
+        a.record();
+        List<Long> recorded = step(a);
+        var blocks = a.recorded();
+        a.stopScript();
+        for (int i = 0; i < 3; i++) {
+            a.replay(blocks);
+            assertEquals(recorded, step(a), "replay " + i);
+            a.stopScript();
+        }
+        // a recorded block that is in use is not taken: the request gets another
+        var held = a.allocate(4096);
+        a.replay(blocks);
+        var x = a.allocate(4096);
+        assertNotEquals(held.handle(), x.handle());
+        a.stopScript();
+    }
+
+    @Test void insideAScriptTheCacheIsNotEmptiedToMakeRoom() {
+        FakeDevice d = new FakeDevice(8192);
+        CachingAllocator<Long> a = new CachingAllocator<>(d, () -> "fake");
+        a.release(a.allocate(8192));                          // cached, holding the whole device
+        a.record();
+        CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class, () -> a.allocate(6000));
+        assertTrue(e.getMessage().contains("inside a CUDA graph step"), e.getMessage());
+        a.stopScript();
+        assertNotNull(a.allocate(6000), "outside a script the cached block is freed and the request served");
+    }
 }

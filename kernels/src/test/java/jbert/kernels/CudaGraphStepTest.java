@@ -1,0 +1,49 @@
+package jbert.kernels;
+
+import jbert.engine.Tensor;
+import jbert.engine.bert.Batch;
+import jbert.engine.bert.BertConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Training steps in CUDA graphs ({@link StepGraphs}) compute what the same steps launched one by one
+ * compute: BERT-base with random weights (the same seed on both backends), a new batch every step
+ * (new ids, labels and dropout seeds: uploads and re-argued nodes), and two shapes interleaved (one
+ * recording each). Losses and the final weights must agree to float rounding, every step after the
+ * first two of a shape must be replayed, and none may fall back.
+ */
+class CudaGraphStepTest {
+    @Test void graphStepsComputeWhatEagerStepsCompute() {
+        CudaBackend eager = Gpu.backend();
+        CudaBackend graphs = new CudaBackend(eager.options().withGraphs(true), System.out::println);
+        BertConfig config = new BertConfig();
+        TrainingStep a = new TrainingStep(config, eager, 5, 1e-4), b = new TrainingStep(config, graphs, 5, 1e-4);
+        int steps = 12, small = 0;
+        for (int step = 0; step < steps; step++) {
+            // every third step another shape: B=2, T=16 (its own recording)
+            boolean other = step % 3 == 2;
+            if (other) small++;
+            Batch batch = other ? TrainingStep.randomBatch(2, 16, config.vocabSize, config.numLabels(), 3, 100 + step)
+                    : TrainingStep.randomBatch(4, 32, config.vocabSize, config.numLabels(), 7, 100 + step);
+            double le = a.step(batch), lg = b.step(batch);
+            System.out.printf("step %2d  %s  loss eager %.7f  graphs %.7f%n", step, other ? "B=2 T=16" : "B=4 T=32", le, lg);
+            assertEquals(le, lg, 1e-5 * Math.max(1, Math.abs(le)), "loss of step " + step);
+        }
+        System.out.println("graphs: " + graphs.graphStats());
+        StepGraphs g = graphs.stepGraphs();
+        int big = steps - small;
+        // each shape: one eager step, one captured, the rest replayed
+        assertEquals((big - 2) + (small - 2), g.replayedSteps(), graphs.graphStats());
+        assertEquals(0, g.failedSteps(), graphs.graphStats());
+        assertTrue(g.patchedNodes() > 0, "new dropout seeds every step must re-argue nodes: " + graphs.graphStats());
+        Map<String, Tensor> pa = a.model().namedParameters(), pb = b.model().namedParameters();
+        for (String name : pa.keySet()) {
+            Gpu.assertAgree(name, eager.download(pa.get(name).storage()), graphs.download(pb.get(name).storage()), 1e-5);
+        }
+    }
+}
