@@ -17,8 +17,8 @@
 #   5 jbert      jbert.kernels.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s (cuBLAS and own), BERT-base
 #                steps B=32 T=128 and B=8 T=64 with profiles; if it fails, again on own GEMM kernels
 #   6 pytorch    kernels/peers/torch_step.py: the same steps in PyTorch eager and sdpa, fp32 and TF32
-#   7 ncu        Nsight Compute on the softmax kernels (DeviceCheck --bandwidth-only): the forward streams
-#                at 59% of a copy and the backward at 99%; their stall reasons side by side ($OUT/ncu.txt)
+#   7 ncu        Nsight Compute on the softmax forward kernels (DeviceCheck --bandwidth-only): one warp per
+#                row at T=128 and the lane-group kernel at T=64 and T=128, side by side ($OUT/ncu.txt)
 #   8 summary    one table from the stages' result files, printed last
 # Everything is also written to $OUT/log.txt; JUnit XML reports go to $OUT/junit-own/ and $OUT/junit/.
 # The stage limits add up to 480 s (8 minutes); a normal run should take well under half that.
@@ -137,8 +137,9 @@ ncu_softmax() {
   local ncu; ncu="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda*/bin/ncu 2>/dev/null | head -1)"
   [ -n "$ncu" ] || { echo "ncu not found"; return 1; }
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
-  # DeviceCheck's bandwidth section launches the softmax forward 22 times at T=128, 22 at T=64, then the
-  # backward: launches 18-47 of the kernels named softmax cover the three. --clock-control none leaves the
+  # DeviceCheck's bandwidth section launches the softmax forward 22 times at T=128 (one warp per row), 22
+  # at T=64 and 22 at T=128 forced onto the lane-group kernel, then the backward: launches 18-47 of the
+  # kernels named softmax cover the three forwards. --clock-control none leaves the
   # card's clocks as they are (the device README asks for it).
   "$ncu" --clock-control none --target-processes all -k regex:softmax --launch-skip 18 --launch-count 30 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section Occupancy \

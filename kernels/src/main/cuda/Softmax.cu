@@ -4,10 +4,23 @@
 // mask is additive: 0 for a real token, float32's minimum for padding (as HF; never -inf, so a fully
 // padded row stays finite). Backward, per row:
 //   dscores += scale * probs * (dprobs - sum_j dprobs_j * probs_j)
-// Mirrors jbert.engine.ops.Softmax. Technique: one warp per row of T scores; expf, not __expf.
-// Forward reads the row three times (max, sum, write; the second and third from L1). On an H200 it
-// runs at 59% of a copy's bandwidth; variants that hold the row in registers, one row or 16 / SLOTS
-// rows per warp, ran at 42-50% (bench/RESULTS.md, GPU): what limits it is not yet known.
+// Mirrors jbert.engine.ops.Softmax. expf, not __expf, everywhere.
+// Two techniques. One warp per row (any T): the forward reads the row three times (max, sum, write;
+// the second and third from L1). On an H100 it streams at 85% of a device-to-device copy at T=128
+// but 47% at T=64, where Nsight Compute shows it issue bound, not memory bound (DRAM throughput 37%,
+// 0.84 warps issued per scheduler per cycle, occupancy 87%): with two scores per lane, the two 5-step
+// shuffle reductions, the row's index arithmetic and three passes with two expf per score are most of
+// its instructions. A group of G lanes per row (T % 4 == 0, T <= 128; CudaBackend takes it for
+// T <= 64): each lane holds four scores as one float4, reads them once, computes z and one expf per
+// score, and reduces over log2 G shuffle steps: straight-line code, fewer than 190 instructions per lane
+// for its four scores at T = 64 (sm_90 SASS, ptxas), where a lane of the warp-per-row kernel makes
+// three passes over its two. Unmeasured on a GPU: predicted 75-85% of copy at T=64, from roughly half the
+// instructions per score of an issue-bound kernel at 47%, capped by the copy's bandwidth. Register
+// variants of the forward have measured slower than they counted before (H200: one row per warp 50%
+// at T=128, 16 / SLOTS rows per warp 42-50%, bench/RESULTS.md), so T=128 stays on the warp-per-row
+// kernel until DeviceCheck's row timing this one at T=128 says otherwise. Backward: one warp per row
+// runs at 103% of copy at T=128; the lane-group backward (one float4 of probs, dprobs and dscores per
+// lane, one 4-step reduction at T=64) takes T <= 64 as well, unmeasured.
 
 #include "Warp.cuh"
 
@@ -47,3 +60,78 @@ extern "C" __global__ void softmax_backward_scaled_warp_per_row(const float* pro
     dot = warp_sum(dot);
     for (int j = lane; j < T; j += 32) ds[j] += scale * p[j] * (dp[j] - dot);
 }
+
+// ---- Short rows: a group of G lanes per row --------------------------------------------------------
+// G is a power of two, the smallest >= T / 4 (CudaBackend.softmaxLaneGroup), so a warp holds 32 / G
+// rows and a block THREADS / G. Lane k of a group holds scores [4k, 4k + 4) of its row as one float4:
+// each score is read once, z = scale * s + mask computed once and kept in registers. Lanes past T / 4
+// (T / 4 not a power of two, e.g. T = 40: 10 of 16 lanes) and rows past the batch's last in its last
+// block load nothing, bring -FLT_MAX to the max and 0 to the sum, and store nothing; they stay in the
+// shuffles, which take the whole warp. Indices are 32-bit: CudaBackend takes this path only where
+// B * NH * T * T fits an int. 16-byte aligned float4s: T % 4 == 0 and storages start 256-byte aligned.
+
+// Forward over grid (ceil(NH * T / (THREADS / G)), B): every row of a block lies in batch blockIdx.y,
+// so the mask row needs no division. ptxas (sm_90): 18 registers (19 for G = 16 and 32), no spills.
+template <int G>
+__device__ __forceinline__ void softmax_forward_lane_group(const float* scores, const float* mask, float scale, float* probs,
+                                                           int NH, int T) {
+    int rowsPerBatch = NH * T;
+    int r = blockIdx.x * (blockDim.x / G) + threadIdx.x / G;   // row within batch blockIdx.y
+    int c = 4 * (threadIdx.x % G);
+    bool live = r < rowsPerBatch && c < T;
+    int at = (blockIdx.y * rowsPerBatch + r) * T + c;
+    const float lowest = -3.402823466e+38f;
+    float4 z = make_float4(lowest, lowest, lowest, lowest);
+    if (live) {
+        float4 s = *reinterpret_cast<const float4*>(scores + at);
+        float4 m = *reinterpret_cast<const float4*>(mask + blockIdx.y * T + c);
+        z = make_float4(scale * s.x + m.x, scale * s.y + m.y, scale * s.z + m.z, scale * s.w + m.w);
+    }
+    float mx = group_max<G>(fmaxf(fmaxf(z.x, z.y), fmaxf(z.z, z.w)));
+    float4 e = make_float4(0.0f, 0.0f, 0.0f, 0.0f);   // not expf(lowest - mx): that is 1 in a fully padded row
+    if (live) e = make_float4(expf(z.x - mx), expf(z.y - mx), expf(z.z - mx), expf(z.w - mx));
+    float inv = 1.0f / group_sum<G>((e.x + e.y) + (e.z + e.w));
+    if (live) *reinterpret_cast<float4*>(probs + at) = make_float4(e.x * inv, e.y * inv, e.z * inv, e.w * inv);
+}
+
+// Backward over a 1-D grid of rows * G threads (no mask, so no batch index). ptxas (sm_90): 21-22
+// registers, no spills.
+template <int G>
+__device__ __forceinline__ void softmax_backward_lane_group(const float* probs, const float* dprobs, float* dscores, float scale,
+                                                            int rows, int T) {
+    int row = (blockIdx.x * blockDim.x + threadIdx.x) / G;
+    int c = 4 * (threadIdx.x % G);
+    bool live = row < rows && c < T;
+    int at = row * T + c;
+    float4 p = make_float4(0.0f, 0.0f, 0.0f, 0.0f), dp = p;
+    if (live) {
+        p = *reinterpret_cast<const float4*>(probs + at);
+        dp = *reinterpret_cast<const float4*>(dprobs + at);
+    }
+    float dot = group_sum<G>((dp.x * p.x + dp.y * p.y) + (dp.z * p.z + dp.w * p.w));
+    if (live) {
+        float4 ds = *reinterpret_cast<const float4*>(dscores + at);
+        ds.x += scale * p.x * (dp.x - dot);
+        ds.y += scale * p.y * (dp.y - dot);
+        ds.z += scale * p.z * (dp.z - dot);
+        ds.w += scale * p.w * (dp.w - dot);
+        *reinterpret_cast<float4*>(dscores + at) = ds;
+    }
+}
+
+// One entry point per group width, named by the longest row it takes (4 G scores).
+#define SOFTMAX_LANE_GROUP_KERNELS(G, UPTO)                                                                             \
+    extern "C" __global__ void softmax_forward_masked_scaled_float4_lane_group_upto##UPTO(                              \
+            const float* scores, const float* mask, float scale, float* probs, int NH, int T) {                         \
+        softmax_forward_lane_group<G>(scores, mask, scale, probs, NH, T);                                               \
+    }                                                                                                                   \
+    extern "C" __global__ void softmax_backward_scaled_float4_lane_group_upto##UPTO(                                    \
+            const float* probs, const float* dprobs, float* dscores, float scale, int rows, int T) {                    \
+        softmax_backward_lane_group<G>(probs, dprobs, dscores, scale, rows, T);                                         \
+    }
+SOFTMAX_LANE_GROUP_KERNELS(1, 4)
+SOFTMAX_LANE_GROUP_KERNELS(2, 8)
+SOFTMAX_LANE_GROUP_KERNELS(4, 16)
+SOFTMAX_LANE_GROUP_KERNELS(8, 32)
+SOFTMAX_LANE_GROUP_KERNELS(16, 64)
+SOFTMAX_LANE_GROUP_KERNELS(32, 128)

@@ -50,12 +50,16 @@ inline float dynamicShared[1 << 16];
 
 inline void __syncthreads() { emu::blockBarrier->arrive_and_wait(); }
 
+// With width < 32 the warp is cut into aligned segments of width lanes; a lane whose partner
+// lane ^ offset lies in another segment gets its own value back (the PTX ISA's shfl.sync.bfly).
 template <class T>
-inline T __shfl_xor_sync(unsigned, T v, int offset) {
+inline T __shfl_xor_sync(unsigned, T v, int offset, int width = 32) {
     unsigned lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    unsigned from = lane ^ offset;
+    if (from / width != lane / width) from = lane;
     emu::warpExchange[warp][lane] = (double)v;
     emu::warpBarriers[warp]->arrive_and_wait();
-    T r = (T)emu::warpExchange[warp][lane ^ offset];
+    T r = (T)emu::warpExchange[warp][from];
     emu::warpBarriers[warp]->arrive_and_wait();
     return r;
 }

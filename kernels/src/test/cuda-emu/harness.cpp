@@ -305,6 +305,86 @@ static void testSoftmax() {
     }
 }
 
+// The float4 lane-group kernels (CudaBackend.softmaxLaneGroup: T % 4 == 0, G the smallest power of
+// two >= T / 4, launched as CudaBackend does). Against the double loops and the warp-per-row kernels
+// on the same inputs; T / 4 not a power of two leaves lanes idle (T = 12, 20, 40, 100), NH * T not a
+// multiple of the block's THREADS / G rows leaves rows idle; batch 0 is all padding; the forward also
+// runs in place. A guard past the end must stay untouched.
+static int laneGroup(int T) { int g = 1; while (4 * g < T) g *= 2; return g; }
+
+static void testSoftmaxLaneGroups() {
+    using Forward = void (*)(const float*, const float*, float, float*, int, int);
+    using Backward = void (*)(const float*, const float*, float*, float, int, int);
+    auto forward = [](int G) -> Forward {
+        switch (G) {
+            case 1: return softmax::softmax_forward_masked_scaled_float4_lane_group_upto4;
+            case 2: return softmax::softmax_forward_masked_scaled_float4_lane_group_upto8;
+            case 4: return softmax::softmax_forward_masked_scaled_float4_lane_group_upto16;
+            case 8: return softmax::softmax_forward_masked_scaled_float4_lane_group_upto32;
+            case 16: return softmax::softmax_forward_masked_scaled_float4_lane_group_upto64;
+            default: return softmax::softmax_forward_masked_scaled_float4_lane_group_upto128;
+        }
+    };
+    auto backward = [](int G) -> Backward {
+        switch (G) {
+            case 1: return softmax::softmax_backward_scaled_float4_lane_group_upto4;
+            case 2: return softmax::softmax_backward_scaled_float4_lane_group_upto8;
+            case 4: return softmax::softmax_backward_scaled_float4_lane_group_upto16;
+            case 8: return softmax::softmax_backward_scaled_float4_lane_group_upto32;
+            case 16: return softmax::softmax_backward_scaled_float4_lane_group_upto64;
+            default: return softmax::softmax_backward_scaled_float4_lane_group_upto128;
+        }
+    };
+    const float lowest = -3.402823466e+38f, guard = 12345.0f;
+    for (auto s : {std::array<int, 3>{1, 1, 4}, {3, 5, 4}, {2, 3, 8}, {2, 2, 12}, {2, 3, 16}, {2, 1, 20}, {2, 3, 32}, {2, 2, 40},
+                   {2, 3, 64}, {3, 1, 64}, {2, 1, 100}, {2, 1, 128}}) {
+        int B = s[0], NH = s[1], T = s[2], G = laneGroup(T);
+        long long rows = (long long)B * NH * T, n = rows * T;
+        Vec scores = randn(n + 4, 4), mask(B * T), probs(n + 4, guard), want(n), reference(n);
+        for (int t = 0; t < T; t++) mask[t] = lowest;   // batch 0: every position padding
+        for (int b = 1; b < B; b++) for (int t = 1 + (int)(rng() % T); t < T; t++) mask[b * T + t] = lowest;
+        float scale = 0.125f;
+        for (long long r = 0; r < rows; r++) {
+            long long b = r / ((long long)NH * T);
+            std::vector<double> z(T);
+            double mx = -INFINITY, sum = 0;
+            for (int j = 0; j < T; j++) { z[j] = (double)scale * scores[r * T + j] + mask[b * T + j]; mx = std::max(mx, z[j]); }
+            for (int j = 0; j < T; j++) { z[j] = std::exp(z[j] - mx); sum += z[j]; }
+            for (int j = 0; j < T; j++) want[r * T + j] = (float)(z[j] / sum);
+        }
+        int rowsPerBlock = THREADS / G;
+        dim3 grid{(unsigned)((NH * T + rowsPerBlock - 1) / rowsPerBlock), (unsigned)B};
+        launch(forward(G), grid, {THREADS}, scores.data(), mask.data(), scale, probs.data(), NH, T);
+        launch(softmax::softmax_forward_masked_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, reference.data(), B, NH, T);
+        std::string shape = std::to_string(B) + "x" + std::to_string(NH) + "x" + std::to_string(T) + " (G=" + std::to_string(G) + ")";
+        Vec got(probs.begin(), probs.begin() + n);
+        check("softmax lane group " + shape, want, got, 1e-5);
+        check("softmax lane group vs warp per row " + shape, reference, got, 1e-6);
+        bool padded = true;   // batch 0's rows are uniform, 1 / T
+        for (long long i = 0; i < (long long)NH * T * T; i++) padded = padded && std::fabs(got[i] - 1.0f / T) <= 1e-6f;
+        (padded ? passed : failed)++;
+        std::printf("%s softmax lane group %s: fully padded rows uniform\n", padded ? "ok  " : "FAIL", shape.c_str());
+        Vec inPlace(scores.begin(), scores.begin() + n);
+        launch(forward(G), grid, {THREADS}, inPlace.data(), mask.data(), scale, inPlace.data(), NH, T);
+        check("softmax lane group in place " + shape, got, inPlace, 0);
+
+        Vec dp = randn(n), ds = randn(n + 4, 0.1), dsW(ds.begin(), ds.begin() + n), dsRef = dsW, guardDs(ds.begin() + n, ds.end());
+        for (long long r = 0; r < rows; r++) {
+            double dot = 0;
+            for (int j = 0; j < T; j++) dot += (double)dp[r * T + j] * got[r * T + j];
+            for (int j = 0; j < T; j++) dsW[r * T + j] += (float)(scale * got[r * T + j] * (dp[r * T + j] - dot));
+        }
+        launch(backward(G), {(unsigned)((rows * G + THREADS - 1) / THREADS)}, {THREADS}, got.data(), dp.data(), ds.data(), scale, (int)rows, T);
+        launch(softmax::softmax_backward_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, got.data(), dp.data(), dsRef.data(), scale, B, NH, T);
+        Vec dsGot(ds.begin(), ds.begin() + n);
+        check("softmaxBackward lane group " + shape, dsW, dsGot, 1e-5);
+        check("softmaxBackward lane group vs warp per row " + shape, dsRef, dsGot, 1e-6);
+        bool guarded = probs[n] == guard && probs[n + 3] == guard && std::equal(ds.begin() + n, ds.end(), guardDs.begin());
+        (guarded ? passed : failed)++;
+        std::printf("%s softmax lane group %s: nothing written past the end\n", guarded ? "ok  " : "FAIL", shape.c_str());
+    }
+}
+
 static void testPermuteEmbeddingDropout() {
     for (auto s : {std::array<int, 4>{2, 3, 5, 7}, {2, 3, 5, 8}, {1, 4, 3, 64}}) {
         int A = s[0], B = s[1], C = s[2], D = s[3];
@@ -522,6 +602,7 @@ int main() {
     testGelu();
     testLayerNorm();
     testSoftmax();
+    testSoftmaxLaneGroups();
     testPermuteEmbeddingDropout();
     testLossReduceAdam();
     testMultiTensor();

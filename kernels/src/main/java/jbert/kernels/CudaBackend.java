@@ -687,10 +687,52 @@ public final class CudaBackend implements Backend {
     public void softmaxForward(Storage scores, Storage mask, float scale, Storage probs, int B, int NH, int T) {
         long rows = (long) B * NH * T, n = rows * T;
         if (n == 0) return;
+        if (T <= SOFTMAX_LANE_GROUP_MAX_T && softmaxLaneGroup(B, NH, T) > 0) {
+            softmaxForwardLaneGroups(scores, mask, scale, probs, B, NH, T);
+            return;
+        }
         bind();
         kernel("Softmax", "softmax_forward_masked_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
                 in(scores, n, "softmaxForward", "scores"), in(mask, (long) B * T, "softmaxForward", "mask"), scale,
                 in(probs, n, "softmaxForward", "probs"), B, NH, T);
+    }
+
+    /**
+     * The longest rows that take Softmax.cu's float4 lane-group kernels; longer ones take one warp per
+     * row. At T = 64 the warp-per-row forward is issue bound (47% of a copy on an H100); at T = 128
+     * it streams at 85%, and register variants have measured slower there, so T = 128 stays on it
+     * until DeviceCheck's lane-group row at T = 128 says otherwise. The backward follows the same rule
+     * (one warp per row streams at 103% of a copy at T = 128).
+     */
+    private static final int SOFTMAX_LANE_GROUP_MAX_T = 64;
+
+    /**
+     * Lanes per row of Softmax.cu's float4 lane-group kernels for [B, NH, T, T] scores: the smallest
+     * power of two >= T / 4, or 0 where the kernels do not apply (T not a multiple of 4 or longer than
+     * 128, more elements than their 32-bit indices reach, or more batches than the forward's grid
+     * has y-blocks).
+     */
+    static int softmaxLaneGroup(int B, int NH, int T) {
+        if (T <= 0 || T % 4 != 0 || T > 128 || (long) B * NH * T * T > Integer.MAX_VALUE || B > 65535) return 0;
+        return Math.max(1, Integer.highestOneBit(T / 4 - 1) << 1);
+    }
+
+    /**
+     * The lane-group forward at any T it takes (softmaxLaneGroup > 0), whichever softmaxForward would
+     * choose: DeviceCheck times it at T = 128 against the warp-per-row kernel. Grid: blocks of
+     * THREADS / G rows along x, one batch per y (the mask row without a division).
+     */
+    void softmaxForwardLaneGroups(Storage scores, Storage mask, float scale, Storage probs, int B, int NH, int T) {
+        int G = softmaxLaneGroup(B, NH, T);
+        if (G == 0) throw new IllegalArgumentException("softmaxForward: no lane-group kernel for [" + B + ", " + NH + ", " + T + ", " + T + "]");
+        long n = (long) B * NH * T * T;
+        if (n == 0) return;
+        int rowsPerBlock = THREADS / G;
+        bind();
+        kernel("Softmax", "softmax_forward_masked_scaled_float4_lane_group_upto" + 4 * G).launch(
+                (NH * T + rowsPerBlock - 1) / rowsPerBlock, B, 1, THREADS, 1, 0, stream,
+                in(scores, n, "softmaxForward", "scores"), in(mask, (long) B * T, "softmaxForward", "mask"), scale,
+                in(probs, n, "softmaxForward", "probs"), NH, T);
     }
 
     @Override
@@ -698,6 +740,13 @@ public final class CudaBackend implements Backend {
         long rows = (long) B * NH * T, n = rows * T;
         if (n == 0) return;
         bind();
+        int G = T <= SOFTMAX_LANE_GROUP_MAX_T ? softmaxLaneGroup(B, NH, T) : 0;
+        if (G > 0) {
+            kernel("Softmax", "softmax_backward_scaled_float4_lane_group_upto" + 4 * G).launch((int) ((rows * G + THREADS - 1) / THREADS), THREADS, stream,
+                    in(probs, n, "softmaxBackward", "probs"), in(dprobs, n, "softmaxBackward", "dprobs"),
+                    in(dscores, n, "softmaxBackward", "dscores"), scale, (int) rows, T);
+            return;
+        }
         kernel("Softmax", "softmax_backward_scaled_warp_per_row").launch(warpRowsGrid(rows), THREADS, stream,
                 in(probs, n, "softmaxBackward", "probs"), in(dprobs, n, "softmaxBackward", "dprobs"),
                 in(dscores, n, "softmaxBackward", "dscores"), scale, B, NH, T);

@@ -209,9 +209,13 @@ public final class DeviceCheck {
         report("softmax forward (masked)", copy, 8.0 * n, timeMs(20, () -> be.softmaxForward(x, mask, 0.125f, y, B, NH, T)));
         Storage mask64 = be.allocate(512L * 64);           // T = 64, the fine-tuning runs' length: 25M scores again
         report("softmax forward (masked), T=64", copy, 8.0 * n, timeMs(20, () -> be.softmaxForward(x, mask64, 0.125f, y, 512, 12, 64)));
-        be.release(mask64);
+        // The lane-group kernel that T = 64 takes, forced at T = 128: whether T = 128 should take it too.
+        report("softmax forward (masked), T=128, lane-group kernel", copy, 8.0 * n,
+                timeMs(20, () -> be.softmaxForwardLaneGroups(x, mask, 0.125f, y, B, NH, T)));
         // backward reads probs and dprobs, reads and writes dscores: 16 bytes per element
         report("softmax backward", copy, 16.0 * n, timeMs(20, () -> be.softmaxBackward(x, y, z, 0.125f, B, NH, T)));
+        report("softmax backward, T=64", copy, 16.0 * n, timeMs(20, () -> be.softmaxBackward(x, y, z, 0.125f, 512, 12, 64)));
+        be.release(mask64);
         report("gelu forward", copy, 8.0 * n, timeMs(20, () -> be.geluForward(x, y, n)));
         report("bias+gelu forward", copy, 12.0 * n, timeMs(20, () -> be.biasGeluForward(x, gamma, y, z, rows, cols)));
         // Attention's head split [B, T, NH, D] -> [B, NH, T, D] at B=256, T=128; backward accumulates (reads out too).

@@ -1,6 +1,7 @@
 package jbert.kernels;
 
 import jbert.engine.Rng;
+import jbert.engine.Storage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -132,9 +133,11 @@ class CudaKernelsTest {
     }
 
     @Test void maskedSoftmaxForwardAndBackward() {
-        // Rows shorter and longer than a warp, at and past BERT's 512 positions.
-        int[][] shapes = {{1, 1, 1}, {2, 3, 7}, {3, 1, 33}, {1, 3, 64}, {2, 12, 128}, {1, 1, 129}, {1, 2, 200}, {1, 1, 256},
-                {1, 2, 512}, {1, 1, 513}, {2, 1, 600}};
+        // Rows shorter and longer than a warp, at and past BERT's 512 positions. T % 4 == 0 up to 64
+        // takes the lane-group kernels (T = 4, 8, 12, 40, 64; at 12 and 40 some lanes of every group
+        // idle, at 2x3x8 rows of a block past the batch's end), the rest one warp per row (T = 128 too).
+        int[][] shapes = {{1, 1, 1}, {2, 3, 4}, {2, 3, 7}, {2, 3, 8}, {3, 2, 12}, {3, 1, 33}, {2, 3, 40}, {1, 3, 64}, {4, 12, 64},
+                {2, 12, 128}, {1, 1, 129}, {1, 2, 200}, {1, 1, 256}, {1, 2, 512}, {1, 1, 513}, {2, 1, 600}};
         for (int[] s : shapes) {
             int B = s[0], NH = s[1], T = s[2], n = B * NH * T * T;
             float[] mask = new float[B * T];
@@ -148,6 +151,13 @@ class CudaKernelsTest {
             gpu.softmaxForward(scores.gpu(), m.gpu(), scale, probs.gpu(), B, NH, T);
             String shape = B + "x" + NH + "x" + T;
             assertAgree("softmax " + shape, gpu, probs, TOL);
+            if (CudaBackend.softmaxLaneGroup(B, NH, T) > 0) {
+                // The lane-group forward whatever the dispatch picks (T = 128 too), in place.
+                Storage inPlace = gpu.upload(gpu.download(scores.gpu()));
+                gpu.softmaxForwardLaneGroups(inPlace, m.gpu(), scale, inPlace, B, NH, T);
+                assertAgree("softmax lane groups in place " + shape, CPU.download(probs.cpu()), gpu.download(inPlace), TOL);
+                gpu.release(inPlace);
+            }
             Pair dprobs = pair(gpu, random(r, n, 1)), dscores = pair(gpu, random(r, n, 0.1f));
             CPU.softmaxBackward(probs.cpu(), dprobs.cpu(), dscores.cpu(), scale, B, NH, T);
             gpu.softmaxBackward(probs.gpu(), dprobs.gpu(), dscores.gpu(), scale, B, NH, T);

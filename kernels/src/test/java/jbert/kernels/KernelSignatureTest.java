@@ -32,6 +32,29 @@ class KernelSignatureTest {
         assertTrue(found >= 30, "found " + found + " kernel uses");
     }
 
+    @Test void softmaxLaneGroupsAndTheirKernels() {
+        // Lanes per row: the smallest power of two >= T / 4; 0 where the kernels do not apply.
+        assertEquals(1, CudaBackend.softmaxLaneGroup(2, 12, 4));
+        assertEquals(2, CudaBackend.softmaxLaneGroup(2, 12, 8));
+        assertEquals(4, CudaBackend.softmaxLaneGroup(2, 12, 12));
+        assertEquals(16, CudaBackend.softmaxLaneGroup(2, 12, 40));
+        assertEquals(16, CudaBackend.softmaxLaneGroup(512, 12, 64));
+        assertEquals(32, CudaBackend.softmaxLaneGroup(128, 12, 128));
+        assertEquals(0, CudaBackend.softmaxLaneGroup(2, 12, 7));
+        assertEquals(0, CudaBackend.softmaxLaneGroup(2, 12, 132));
+        assertEquals(0, CudaBackend.softmaxLaneGroup(1 << 16, 1, 4));          // past the forward grid's y-blocks
+        assertEquals(0, CudaBackend.softmaxLaneGroup(8192, 16, 128));          // 2^31 scores: past 32-bit indices
+        // CudaBackend names them "..._upto" + 4 G (out of the reach of the test above): each exists and
+        // takes what the backend passes.
+        var p = new jcuda.driver.CUdeviceptr();
+        for (int g = 1; g <= 32; g *= 2) {
+            String forward = "softmax_forward_masked_scaled_float4_lane_group_upto" + 4 * g;
+            String backward = "softmax_backward_scaled_float4_lane_group_upto" + 4 * g;
+            assertNull(Kernel.mismatch(forward, KernelSources.entryParams(KernelSources.ptx("Softmax"), forward), p, p, 0.125f, p, 12, 64));
+            assertNull(Kernel.mismatch(backward, KernelSources.entryParams(KernelSources.ptx("Softmax"), backward), p, p, p, 0.125f, 1536, 64));
+        }
+    }
+
     @Test void ptxParameterTypesAreRead() {
         assertEquals(List.of(".u64", ".u64", ".u64", ".u32", ".u32"),
                 KernelSources.entryParams(KernelSources.ptx("Embedding"), "embedding_forward_gather"));
