@@ -61,8 +61,12 @@ extern "C" __global__ void scale_inplace_multi_tensor(float alpha, float* const*
 // dst[0..n) = value, n 32-bit words (a float's bits, or an int): cuMemsetD32 as a kernel. The backend
 // fills, copies and uploads with kernels rather than memset and memcpy calls because a kernel node of
 // a CUDA graph can be given new arguments on every replay (StepGraphs.java), a memset node not as simply.
+// uint4 stores when dst is 16-byte aligned (one word per store ran at 31% of a copy's bandwidth on an H200).
 extern "C" __global__ void fill_words_elementwise(unsigned* dst, unsigned value, long long n) {
-    for (long long i = GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) dst[i] = value;
+    long long n4 = (reinterpret_cast<unsigned long long>(dst) & 15) == 0 ? n / 4 : 0;
+    uint4 v = make_uint4(value, value, value, value);
+    for (long long i = GRID_STRIDE_BEGIN; i < n4; i += GRID_STRIDE) reinterpret_cast<uint4*>(dst)[i] = v;
+    for (long long i = 4 * n4 + GRID_STRIDE_BEGIN; i < n; i += GRID_STRIDE) dst[i] = value;
 }
 
 // dst[0..n) = src[0..n), n 32-bit words; src may be page-locked host memory mapped into the device's

@@ -29,6 +29,7 @@ inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z,
 struct uint4 {
     unsigned x, y, z, w;
 };
+inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
 
 #define __global__
 #define __device__

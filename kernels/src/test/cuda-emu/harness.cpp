@@ -137,6 +137,9 @@ static void testElementwise() {
         launch(elementwise::fill_words_elementwise, {grid(n)}, {THREADS}, dst.data(), 0x3f800000u, n);
         for (long long i = 0; i < n; i++) ok = ok && dst[i] == 0x3f800000u;
         ok = ok && dst[n] != 0x3f800000u;
+        launch(elementwise::fill_words_elementwise, {grid(n)}, {THREADS}, dst.data() + 1, 5u, n);   // 4-byte aligned only
+        for (long long i = 0; i < n; i++) ok = ok && dst[i + 1] == 5u;
+        ok = ok && dst[0] == 0x3f800000u && dst[n + 1] == 7u;
         (ok ? passed : failed)++;
         std::printf("%s copy_words / fill_words n=%lld\n", ok ? "ok  " : "FAIL", n);
     }

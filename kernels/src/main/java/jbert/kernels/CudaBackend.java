@@ -136,7 +136,7 @@ public final class CudaBackend implements Backend {
         }
         this.allocator = new CachingAllocator<>(new DriverMemory(), this::memoryInfo);
         this.stepGraphs = options.graphs()
-                ? new StepGraphs(foreignLaunch, GraphDriver.driver(), allocator, ForeignLaunch.handle(stream), notice) : null;
+                ? new StepGraphs(foreignLaunch, GraphDriver.driver(), allocator, ForeignLaunch.handle(stream), StepGraphs.CHUNK_CALLS, notice) : null;
         this.gemm = chooseGemm(options, notice);
         gemm.setStream(stream);
         if (options.tf32() && !usesCublas() && !hasTensorCoreTf32()) {

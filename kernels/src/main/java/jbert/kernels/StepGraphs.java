@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * <p>How, without changing the engine: the model code runs every step as always, and every call
  * that reaches the device comes through here: kernel launches ({@link #launch}), cuBLAS calls
  * ({@link #opaque}), and the points where the host is about to read device memory ({@link #boundary}:
- * a loss, a gradient norm). A read-back splits the step into segments, one graph each.
+ * a loss, a gradient norm). A read-back splits the step into segments, one graph each, and so does
+ * every {@link #CHUNK_CALLS}-th call: a replayed segment runs while the host checks the next one's
+ * calls (with one graph per read-back, the host's checking and the GPU's running would take turns).
  * <ol>
  *   <li>The first step of a shape runs as usual (it creates gradients, moments, tables).</li>
  *   <li>The second is captured (cuStreamBeginCapture on the backend's stream): each segment becomes
@@ -46,6 +48,8 @@ final class StepGraphs implements Kernel.Launcher {
     static final int WARMUP_STEPS = 1;
     /** Failed replays in a row after which a shape runs without graphs. */
     static final int MAX_FAILURES = 3;
+    /** Calls per graph at most (a few microseconds of host time each, against ~10 to launch a graph). */
+    static final int CHUNK_CALLS = 128;
 
     private enum Mode { EAGER, CAPTURE, REPLAY }
 
@@ -71,10 +75,12 @@ final class StepGraphs implements Kernel.Launcher {
     /** Work a graph holds as captured (a cuBLAS call): replayed only where called with equal arguments. */
     private record OpaqueOp(Object call, Runnable eager) implements Op {}
 
-    /** The calls between two read-backs, and their graph (0 when there were none). */
+    /** The calls between two read-backs (or up to a chunk's size), and their graph (0 when there were none). */
     private static final class Segment {
         final List<Op> ops = new ArrayList<>();
         long graph, exec;
+        /** Ended by a read-back; else by reaching the chunk size, and replayed as soon as its last call is checked. */
+        boolean endsAtReadBack;
     }
 
     /** What is known of one step shape. */
@@ -89,6 +95,7 @@ final class StepGraphs implements Kernel.Launcher {
     private final GraphDriver graphs;
     private final CachingAllocator<?> allocator;
     private final long stream;
+    private final int chunkCalls;
     private final Consumer<String> notice;
     private final Map<String, Recording> recordings = new HashMap<>();
 
@@ -104,11 +111,14 @@ final class StepGraphs implements Kernel.Launcher {
     // Counts, for tests and DeviceCheck.
     private long captured, replayed, failed, patched;
 
-    StepGraphs(ForeignLaunch driverLaunch, GraphDriver graphs, CachingAllocator<?> allocator, long stream, Consumer<String> notice) {
+    /** @param chunkCalls calls per graph at most ({@link #CHUNK_CALLS}; tests use fewer) */
+    StepGraphs(ForeignLaunch driverLaunch, GraphDriver graphs, CachingAllocator<?> allocator, long stream, int chunkCalls,
+               Consumer<String> notice) {
         this.driverLaunch = driverLaunch;
         this.graphs = graphs;
         this.allocator = allocator;
         this.stream = stream;
+        this.chunkCalls = chunkCalls;
         this.notice = notice;
     }
 
@@ -201,6 +211,7 @@ final class StepGraphs implements Kernel.Launcher {
                 driverLaunch.launch(kernel, function, gridX, gridY, gridZ, blockX, blockY, sharedBytes, stream, params);
                 long node = graphs.lastCapturedNode(stream);
                 open.ops.add(new KernelOp(kernel, function, node, new int[]{gridX, gridY, gridZ, blockX, blockY, sharedBytes}, params.copy()));
+                if (open.ops.size() >= chunkCalls) closeSegment(false);
             }
             case REPLAY -> {
                 if (!replayKernel(kernel, function, new int[]{gridX, gridY, gridZ, blockX, blockY, sharedBytes}, params)) {
@@ -235,6 +246,7 @@ final class StepGraphs implements Kernel.Launcher {
             patched++;
         }
         position++;
+        launchIfChunkComplete();
         return true;
     }
 
@@ -249,6 +261,7 @@ final class StepGraphs implements Kernel.Launcher {
                 openSegment();
                 eager.run();
                 open.ops.add(new OpaqueOp(call, eager));
+                if (open.ops.size() >= chunkCalls) closeSegment(false);
             }
             case REPLAY -> {
                 Op expected = expected();
@@ -256,6 +269,7 @@ final class StepGraphs implements Kernel.Launcher {
                     eager.run();
                 } else if (expected instanceof OpaqueOp o && o.call.equals(call)) {
                     position++;
+                    launchIfChunkComplete();
                 } else {
                     fallBack("call " + position + " of segment " + segment + " is " + call + ", recorded " + describe(expected));
                     eager.run();
@@ -271,23 +285,14 @@ final class StepGraphs implements Kernel.Launcher {
     void boundary() {
         switch (mode) {
             case EAGER -> { }
-            case CAPTURE -> {
-                Segment s = open != null ? open : new Segment();
-                if (open != null) {
-                    s.graph = graphs.endCapture(stream);
-                    s.exec = graphs.instantiate(s.graph);
-                    graphs.launch(s.exec, stream);
-                }
-                current.segments.add(s);
-                open = null;
-            }
+            case CAPTURE -> closeSegment(true);
             case REPLAY -> {
                 if (segment >= current.segments.size()) {
-                    fallBack("the step reads the device more often than the recorded one (" + current.segments.size() + " read-backs)");
+                    fallBack("the step reads the device more often than the recorded one");
                     return;
                 }
                 Segment s = current.segments.get(segment);
-                if (position != s.ops.size()) {
+                if (!s.endsAtReadBack || position != s.ops.size()) {
                     fallBack("segment " + segment + " has " + position + " calls, the recorded one " + s.ops.size());
                     return;
                 }
@@ -299,6 +304,29 @@ final class StepGraphs implements Kernel.Launcher {
     }
 
     // ---- bookkeeping -------------------------------------------------------------------------------
+
+    /** CAPTURE: ends the open segment (an empty one at a read-back without calls), and runs its graph. */
+    private void closeSegment(boolean readBack) {
+        Segment s = open != null ? open : new Segment();
+        if (open != null) {
+            s.graph = graphs.endCapture(stream);
+            s.exec = graphs.instantiate(s.graph);
+            graphs.launch(s.exec, stream);
+        }
+        s.endsAtReadBack = readBack;
+        current.segments.add(s);
+        open = null;
+    }
+
+    /** REPLAY: a chunk whose calls have all been checked runs at once. */
+    private void launchIfChunkComplete() {
+        Segment s = current.segments.get(segment);
+        if (!s.endsAtReadBack && position == s.ops.size()) {
+            graphs.launch(s.exec, stream);
+            segment++;
+            position = 0;
+        }
+    }
 
     private void openSegment() {
         if (open == null) {

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Training steps in CUDA graphs ({@link StepGraphs}) compute what the same steps launched one by one
  * compute: BERT-base with random weights (the same seed on both backends), a new batch every step
  * (new ids, labels and dropout seeds: uploads and re-argued nodes), and two shapes interleaved (one
- * recording each). Losses and the final weights must agree to float rounding, every step after the
+ * recording each). Losses and the final weights must agree to float rounding and atomics' order, every step after the
  * first two of a shape must be replayed, and none may fall back.
  */
 class CudaGraphStepTest {
@@ -43,7 +43,10 @@ class CudaGraphStepTest {
         assertTrue(g.patchedNodes() > 0, "new dropout seeds every step must re-argue nodes: " + graphs.graphStats());
         Map<String, Tensor> pa = a.model().namedParameters(), pb = b.model().namedParameters();
         for (String name : pa.keySet()) {
-            Gpu.assertAgree(name, eager.download(pa.get(name).storage()), graphs.download(pb.get(name).storage()), 1e-5);
+            // 1e-4: embedding backward adds rows with float atomics, in an order that differs from run to run
+            // (two eager runs differ too), and AdamW's m / sqrt(v) turns a rarely touched row's tiny
+            // difference into a larger one; seen on an H200: 5.9e-5 for the word embeddings, losses within 1e-6.
+            Gpu.assertAgree(name, eager.download(pa.get(name).storage()), graphs.download(pb.get(name).storage()), 1e-4);
         }
     }
 }

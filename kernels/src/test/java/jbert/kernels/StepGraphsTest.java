@@ -85,7 +85,7 @@ class StepGraphsTest {
         final List<String> notices = new ArrayList<>();
 
         World(boolean withGraphs) throws ReflectiveOperationException {
-            graphs = withGraphs ? new StepGraphs(driver, new GraphDriver(fake), alloc, 7, notices::add) : null;
+            graphs = withGraphs ? new StepGraphs(driver, new GraphDriver(fake), alloc, 7, 2, notices::add) : null;
             Kernel.Launcher l = withGraphs ? graphs : driver;
             // (ptr x, int n, float a, long long seed, int flag), as ForeignLaunchTest's kernel
             List<String> sig = List.of(".u64", ".u32", ".f32", ".u64", ".u32");
@@ -106,8 +106,9 @@ class StepGraphsTest {
 
         /**
          * One made-up step: two temporaries from the allocator (their placement in replayed steps is
-         * CachingAllocatorTest's), a dropout with this step's seed, a
-         * cuBLAS-like product on them, a read-back, then an update whose rate changes every step.
+         * CachingAllocatorTest's), a dropout with this step's seed, a cuBLAS-like product on them, a
+         * read-back, then an update whose rate changes every step. Graphs hold two calls at most here,
+         * so the step is three graphs: a chunk, the rest up to the read-back, the rest.
          * With {@code odd}, the second half launches another kernel than usual.
          */
         void step(int i, boolean odd) {
