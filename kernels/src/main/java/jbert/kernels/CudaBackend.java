@@ -687,7 +687,7 @@ public final class CudaBackend implements Backend {
     public void softmaxForward(Storage scores, Storage mask, float scale, Storage probs, int B, int NH, int T) {
         long rows = (long) B * NH * T, n = rows * T;
         if (n == 0) return;
-        if (T <= SOFTMAX_LANE_GROUP_MAX_T && softmaxLaneGroup(B, NH, T) > 0) {
+        if (T <= SOFTMAX_FORWARD_LANE_GROUP_MAX_T && softmaxLaneGroup(B, NH, T) > 0) {
             softmaxForwardLaneGroups(scores, mask, scale, probs, B, NH, T);
             return;
         }
@@ -699,12 +699,12 @@ public final class CudaBackend implements Backend {
 
     /**
      * The longest rows that take Softmax.cu's float4 lane-group kernels; longer ones take one warp per
-     * row. At T = 64 the warp-per-row forward is issue bound (47% of a copy on an H100); at T = 128
-     * it streams at 85%, and register variants have measured slower there, so T = 128 stays on it
-     * until DeviceCheck's lane-group row at T = 128 says otherwise. The backward follows the same rule
-     * (one warp per row streams at 103% of a copy at T = 128).
+     * row. Forward, measured on an H200 (bench/RESULTS.md, GPU, session 5): the warp-per-row kernel
+     * ran at 35% of a copy at T = 64 (issue bound) and 63% at T = 128, the lane-group one at 91% and
+     * 95%. Backward: one warp per row already streams at 100% at T = 128, the lane-group one at 110%
+     * at T = 64; T = 128 stays on the former until measured.
      */
-    private static final int SOFTMAX_LANE_GROUP_MAX_T = 64;
+    private static final int SOFTMAX_FORWARD_LANE_GROUP_MAX_T = 128, SOFTMAX_BACKWARD_LANE_GROUP_MAX_T = 64;
 
     /**
      * Lanes per row of Softmax.cu's float4 lane-group kernels for [B, NH, T, T] scores: the smallest
@@ -740,7 +740,7 @@ public final class CudaBackend implements Backend {
         long rows = (long) B * NH * T, n = rows * T;
         if (n == 0) return;
         bind();
-        int G = T <= SOFTMAX_LANE_GROUP_MAX_T ? softmaxLaneGroup(B, NH, T) : 0;
+        int G = T <= SOFTMAX_BACKWARD_LANE_GROUP_MAX_T ? softmaxLaneGroup(B, NH, T) : 0;
         if (G > 0) {
             kernel("Softmax", "softmax_backward_scaled_float4_lane_group_upto" + 4 * G).launch((int) ((rows * G + THREADS - 1) / THREADS), THREADS, stream,
                     in(probs, n, "softmaxBackward", "probs"), in(dprobs, n, "softmaxBackward", "dprobs"),
