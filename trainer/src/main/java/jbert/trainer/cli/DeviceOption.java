@@ -25,20 +25,31 @@ public final class DeviceOption {
 
     /** Chooses the backend once; a device that is not usable is a one-line error (exit 2). */
     public Backend select(PrintStream err) {
+        return select(err, false);
+    }
+
+    /** As {@link #select(PrintStream)}; with {@code cudaGraphs}, a CUDA backend replays training steps from CUDA graphs. */
+    public Backend select(PrintStream err, boolean cudaGraphs) {
         if (threads != null) {
             if (threads < 1) throw new jbert.trainer.UserError("--threads " + threads + ": expected a positive number");
             System.setProperty("jbert.threads", Integer.toString(threads));
         }
-        // Read by the CUDA backend when it is created (jbert.tf32), so it must be set before select;
+        // Read by the CUDA backend when it is created (jbert.tf32, jbert.cuda.graphs), so they must be set before select;
         // put back afterwards, so that a later command in the same JVM (tests, embedding) is not TF32 too.
-        String before = System.getProperty("jbert.tf32");
+        String beforeTf32 = System.getProperty("jbert.tf32"), beforeGraphs = System.getProperty("jbert.cuda.graphs");
         if (tf32) System.setProperty("jbert.tf32", "true");
+        if (cudaGraphs) System.setProperty("jbert.cuda.graphs", "true");
         try {
             return Backends.select(device.name(), err::println);
         } finally {
-            if (before == null) System.clearProperty("jbert.tf32");
-            else System.setProperty("jbert.tf32", before);
+            restore("jbert.tf32", beforeTf32);
+            restore("jbert.cuda.graphs", beforeGraphs);
         }
+    }
+
+    private static void restore(String property, String before) {
+        if (before == null) System.clearProperty(property);
+        else System.setProperty(property, before);
     }
 
     public String name() { return device.name(); }

@@ -65,6 +65,17 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Truncate to N tokens, [CLS] and [SEP] included; batches are padded to their longest. Default: ${DEFAULT-VALUE}.")
     int maxLength;
 
+    @Option(names = "--pad-to-multiple-of", defaultValue = "1", paramLabel = "N",
+            description = "Pad each training batch to a multiple of N tokens (HF's pad_to_multiple_of): fewer batch shapes "
+                    + "for --cuda-graphs to replay. Predictions do not change; dropout draws over the padded batch, as in HF. "
+                    + "Default: ${DEFAULT-VALUE} (to the longest).")
+    int padToMultipleOf;
+
+    @Option(names = "--cuda-graphs", description = "On the GPU, replay each training step from CUDA graphs, captured on the "
+            + "second step of each batch shape (kernels/README.md); pays off where launches dominate, as at batch 8. "
+            + "Pair with --pad-to-multiple-of 8. Ignored on the CPU.")
+    boolean cudaGraphs;
+
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -153,7 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--output " + runDir + " already holds a run; continue it with --resume, or choose another folder");
         }
 
-        Backend backend = device.select(err);
+        Backend backend = device.select(err, cudaGraphs);
         Path modelDir = Models.resolve(model, err);
         BertConfig config = Models.config(modelDir);
         BertTokenizer tokenizer = Models.tokenizer(modelDir);
@@ -178,6 +189,11 @@ public final class TrainCommand implements Callable<Integer> {
 
         int maxLen = Math.min(maxLength, config.maxPositionEmbeddings);
         if (maxLen < maxLength) err.println("note: --max-length " + maxLength + " exceeds the model's " + config.maxPositionEmbeddings + " positions; using " + maxLen);
+        int padded = (maxLen + padToMultipleOf - 1) / padToMultipleOf * padToMultipleOf;
+        if (padded > config.maxPositionEmbeddings) {
+            throw new UserError("--pad-to-multiple-of " + padToMultipleOf + ": a batch of " + maxLen + " tokens would be padded to "
+                    + padded + ", beyond the model's " + config.maxPositionEmbeddings + " positions");
+        }
         List<Encoded> train = Encoding.encode(tokenizer, trainEx, maxLen);
         List<Encoded> eval = Encoding.encode(tokenizer, evalEx, maxLen);
 
@@ -205,6 +221,8 @@ public final class TrainCommand implements Callable<Integer> {
         metrics.config.put("model", model);
         metrics.config.putAll(cfg.describe());
         metrics.config.put("max_length", maxLen);
+        metrics.config.put("pad_to_multiple_of", padToMultipleOf);
+        metrics.config.put("cuda_graphs", cudaGraphs);
         metrics.config.put("dropout", dropout);
         metrics.data.put("train_file", files.train().toString());
         metrics.data.put("eval_file", files.eval().toString());
@@ -237,6 +255,7 @@ public final class TrainCommand implements Callable<Integer> {
         run.stop = StopSignal.onInterrupt(err);
         run.stopAfterSteps = stopAfterSteps;
         run.charts = !noCharts;
+        run.padToMultipleOf = padToMultipleOf;
         run.saver = dir -> Models.saveIntoRunFolder(dir, net, tokenizer);
         Trainer.Outcome outcome = new Trainer(cfg, run).run(resumeFrom);
         return switch (outcome) {
@@ -287,6 +306,7 @@ public final class TrainCommand implements Callable<Integer> {
         positive(cl, "--batch-size", batchSize);
         positive(cl, "--eval-batch-size", evalBatchSize);
         if (maxLength < 2) throw new CommandLine.ParameterException(cl, "--max-length " + maxLength + ": needs at least 2 ([CLS] and [SEP])");
+        positive(cl, "--pad-to-multiple-of", padToMultipleOf);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new CommandLine.ParameterException(cl, "--lr " + lr + ": expected a positive number");
         if (!(beta1 >= 0 && beta1 < 1)) throw new CommandLine.ParameterException(cl, "--adam-beta1 " + beta1 + ": expected [0, 1)");
         if (!(beta2 >= 0 && beta2 < 1)) throw new CommandLine.ParameterException(cl, "--adam-beta2 " + beta2 + ": expected [0, 1)");

@@ -1,5 +1,6 @@
 package jbert.trainer.train;
 
+import jbert.engine.Backend;
 import jbert.engine.Scope;
 import jbert.engine.Tensor;
 import jbert.engine.bert.Batch;
@@ -78,11 +79,17 @@ public final class Trainer {
         public Integer stopAfterSteps;
         /** Whether to draw PNG charts (they need AWT fonts). */
         public boolean charts = true;
+        /** Training batches are padded to a multiple of this many tokens (1: to their longest). */
+        public int padToMultipleOf = 1;
     }
+
+    /** What one optimizer step reports. */
+    private record StepResult(double loss, double gradNorm) {}
 
     private final TrainConfig cfg;
     private final Run run;
     private final Map<String, Tensor> params;
+    private final Backend backend;
     private TrainerState state;
     private RunMetrics metrics;
 
@@ -90,6 +97,7 @@ public final class Trainer {
         this.cfg = cfg;
         this.run = run;
         this.params = run.model.namedParameters();
+        this.backend = params.values().iterator().next().backend();
     }
 
     /** The last state (for tests and the caller's summary). */
@@ -181,30 +189,36 @@ public final class Trainer {
                     if (run.stop.requested()) { progress.close(); return interrupted(opt); }
                     List<Encoded> items = new ArrayList<>(cfg.batchSize());
                     for (int i = b * cfg.batchSize(); i < Math.min(n, (b + 1) * cfg.batchSize()); i++) items.add(run.train.get(order[i]));
-                    Batch batch = Batches.collate(items, run.padId, true);
+                    Batch batch = Batches.collate(items, run.padId, true, run.padToMultipleOf);
 
                     long t0 = System.nanoTime();
                     long seedsBefore = run.model.seeds().state();
                     double lr = schedule.lrAt(state.globalStep);
-                    double loss, gradNorm;
                     run.model.train(true);
-                    try (Scope s = Scope.open()) {
-                        Tensor l = lossOrExplain(run.model, batch, state.globalStep + 1); // [1]
-                        loss = l.item();
-                        if (!Double.isFinite(loss)) { progress.close(); return diverged("loss is " + loss, b, perEpoch, opt, seedsBefore); }
-                        l.backward();
-                        // Clipping as clip_grad_norm_ (max_grad_norm 0 turns it off; the norm is still
-                        // measured for the log), AdamW and zero_grad: the norm's pass over the gradients,
-                        // then one fused pass that scales, updates and zeroes them.
-                        gradNorm = GradClip.globalNorm(params.values());
-                        if (!Double.isFinite(gradNorm)) {
-                            opt.zeroGrad();
-                            progress.close();
-                            return diverged("gradient norm is " + gradNorm, b, perEpoch, opt, seedsBefore);
+                    // The step makes the same backend calls every time for a batch shape, so a backend may
+                    // replay them (the CUDA backend's graphs, --cuda-graphs); a diverged step stops early.
+                    StepResult r = backend.trainingStep("B=" + batch.B() + " T=" + batch.T(), () -> {
+                        try (Scope s = Scope.open()) {
+                            Tensor l = lossOrExplain(run.model, batch, state.globalStep + 1); // [1]
+                            double stepLoss = l.item();
+                            if (!Double.isFinite(stepLoss)) return new StepResult(stepLoss, Double.NaN);
+                            l.backward();
+                            // Clipping as clip_grad_norm_ (max_grad_norm 0 turns it off; the norm is still
+                            // measured for the log), AdamW and zero_grad: the norm's pass over the gradients,
+                            // then one fused pass that scales, updates and zeroes them.
+                            double norm = GradClip.globalNorm(params.values());
+                            if (!Double.isFinite(norm)) {
+                                opt.zeroGrad();
+                                return new StepResult(stepLoss, norm);
+                            }
+                            opt.setLr(lr);
+                            opt.step(GradClip.coefficient(norm, cfg.maxGradNorm() > 0 ? cfg.maxGradNorm() : Double.POSITIVE_INFINITY), true);
+                            return new StepResult(stepLoss, norm);
                         }
-                        opt.setLr(lr);
-                        opt.step(GradClip.coefficient(gradNorm, cfg.maxGradNorm() > 0 ? cfg.maxGradNorm() : Double.POSITIVE_INFINITY), true);
-                    }
+                    });
+                    double loss = r.loss(), gradNorm = r.gradNorm();
+                    if (!Double.isFinite(loss)) { progress.close(); return diverged("loss is " + loss, b, perEpoch, opt, seedsBefore); }
+                    if (!Double.isFinite(gradNorm)) { progress.close(); return diverged("gradient norm is " + gradNorm, b, perEpoch, opt, seedsBefore); }
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     trainSeconds += seconds;
                     state.globalStep++;

@@ -71,6 +71,7 @@ class CommandLineTest {
                 new String[] {"train", "--batch-size", "0"},
                 new String[] {"train", "--train-size", "-3"},
                 new String[] {"train", "--lr", "-1"},
+                new String[] {"train", "--pad-to-multiple-of", "0"},
                 new String[] {"train", "--device", "gpu"},
                 new String[] {"eval"},
                 new String[] {"predict", "--model"})) {
@@ -276,6 +277,23 @@ class CommandLineTest {
         Result r = jbert("predict", "--model", model.toString(), "--device", "cpu", "--tf32", "stock up");
         assertEquals(0, r.code(), r.err());
         assertEquals(before, System.getProperty("jbert.tf32"), "--tf32 must not stay set for later commands in this JVM");
+    }
+
+    @Test
+    void cudaGraphsAndPaddingToAMultipleOnTheCpu() throws IOException {
+        Path run = tmp.resolve("run-padded");
+        Result t = jbert("train", "--model", model.toString(), "--data", data.toString(), "--train-size", "16", "--eval-size", "8",
+                "--epochs", "1", "--batch-size", "4", "--pad-to-multiple-of", "8", "--cuda-graphs",
+                "--output", run.toString(), "--device", "cpu", "--progress", "lines", "--no-charts");
+        assertEquals(0, t.code(), t.out() + t.err());
+        String metrics = Files.readString(run.resolve("metrics.json"));
+        assertTrue(metrics.contains("\"pad_to_multiple_of\" : 8") && metrics.contains("\"cuda_graphs\" : true"), metrics);
+        assertEquals(null, System.getProperty("jbert.cuda.graphs"), "--cuda-graphs must not stay set for later commands in this JVM");
+
+        Result far = jbert("train", "--model", model.toString(), "--data", data.toString(), "--train-size", "16", "--eval-size", "8",
+                "--max-length", "60", "--pad-to-multiple-of", "100000", "--output", tmp.resolve("run-far").toString(), "--device", "cpu");
+        assertEquals(2, far.code(), far.err());
+        assertTrue(far.err().strip().lines().count() == 1 && far.err().contains("--pad-to-multiple-of 100000: a batch of"), "out:\n" + far.out() + "\nerr:\n" + far.err());
     }
 
     @Test

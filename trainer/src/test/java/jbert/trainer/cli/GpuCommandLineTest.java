@@ -44,10 +44,11 @@ class GpuCommandLineTest {
         assumeTrue(why == null, why);
     }
 
-    static JsonNode train(Path run, String device) throws IOException {
+    static JsonNode train(Path run, String device, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data", data.toString(),
                 "--train-size", "64", "--eval-size", "30", "--epochs", "2", "--batch-size", "4", "--lr", "5e-3",
                 "--warmup-ratio", "0.1", "--output", run.toString(), "--device", device, "--progress", "none", "--no-charts"));
+        args.addAll(List.of(extra));
         CommandLineTest.Result r = jbert(args.toArray(new String[0]));
         assertEquals(0, r.code(), r.out() + r.err());
         return new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
@@ -84,6 +85,19 @@ class GpuCommandLineTest {
         CommandLineTest.Result auto = jbert("predict", "--model", tmp.resolve("gpu").toString(), "--device", "auto", "stock up rally buy");
         assertEquals(0, auto.code(), auto.err());
         assertTrue(auto.err().contains("device: cuda"), "auto picks the GPU and says so: " + auto.err());
+    }
+
+    /** The same run with its steps replayed from CUDA graphs (batches padded to 8 tokens, so shapes repeat) follows the CPU's. */
+    @Test
+    void fineTuningInCudaGraphsFollowsTheCpuRun() throws IOException {
+        assumeGpu();
+        JsonNode gpu = train(tmp.resolve("gpu-graphs"), "cuda", "--cuda-graphs", "--pad-to-multiple-of", "8");
+        JsonNode cpu = train(tmp.resolve("cpu-padded"), "cpu", "--pad-to-multiple-of", "8");
+        JsonNode gs = gpu.path("steps"), cs = cpu.path("steps");
+        assertEquals(32, gs.size());
+        for (int i = 0; i < 16; i++) {
+            assertEquals(cs.path(i).path("loss").asDouble(), gs.path(i).path("loss").asDouble(), 1e-3, "loss of step " + (i + 1) + ", GPU graphs vs CPU");
+        }
     }
 
     @Test

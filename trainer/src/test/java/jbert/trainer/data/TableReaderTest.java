@@ -140,4 +140,13 @@ class TableReaderTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 1, 1, 1, 1, 0}, b.attentionMask());
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 0}, b.labels());
     }
+
+    @Test
+    void batchesCanBePaddedToAMultiple() {
+        var b = Batches.collate(List.of(new Encoded(new int[] {2, 7, 3}, 1), new Encoded(new int[] {2, 3}, 0)), 0, true, 4);
+        assertEquals(4, b.T());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {2, 7, 3, 0, 2, 3, 0, 0}, b.inputIds());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 1, 1, 0, 1, 1, 0, 0}, b.attentionMask());
+        assertEquals(4, Batches.collate(List.of(new Encoded(new int[] {2, 7, 7, 3}, 1)), 0, true, 4).T(), "a multiple already stays");
+    }
 }

@@ -246,4 +246,20 @@ class TrainerTest {
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("checkpoint-5/model.safetensors")));
         assertEquals(List.of(5), Checkpoints.list(dir).stream().map(Checkpoints::step).toList());
     }
+
+    @Test
+    void paddingBatchesToAMultipleChangesNoLogit() {
+        BertForSequenceClassification m = tinyModel(3);
+        m.train(false);
+        List<Encoded> items = train.subList(0, 5);
+        jbert.engine.bert.Batch longest = jbert.trainer.data.Batches.collate(items, 0, false);
+        jbert.engine.bert.Batch padded = jbert.trainer.data.Batches.collate(items, 0, false, 16);
+        assertEquals(0, padded.T() % 16);
+        assertTrue(padded.T() > longest.T(), "the test needs a batch whose longest row is not a multiple of 16: " + longest.T());
+        try (jbert.engine.Scope s = jbert.engine.Scope.open()) {
+            float[] a = m.logits(longest).toArray(), b = m.logits(padded).toArray();
+            // padded keys get the mask's float32 minimum: exp gives exactly 0; what differs is summation grouping
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 1e-5f);
+        }
+    }
 }
