@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define MAX_NODES 4096
-#define MAX_GRAPHS 64
+#define MAX_NODES 256
+#define MAX_GRAPHS 512
 typedef struct {
     uint64_t function;
     unsigned shape[7];
@@ -50,6 +50,7 @@ int cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
     memcpy(n.shape, shape, sizeof shape);
     memcpy(n.params, last_params, sizeof last_params);
     if (capturing) {
+        if (graph_size[capture_graph] == MAX_NODES) return 1;   /* the fake's capacity: CUDA_ERROR_INVALID_VALUE */
         int g = capture_graph, i = graph_size[g]++;
         graph_nodes[g][i] = n;
         last_node = ((uint64_t)(g + 1) << 20) | (uint64_t)(i + 1);   /* a node handle: graph and index */

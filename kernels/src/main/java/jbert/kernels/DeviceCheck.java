@@ -198,6 +198,7 @@ public final class DeviceCheck {
         // Backend.copy and fill are kernels (a graph can re-argue them): they should match the driver's.
         report("copy kernel (Backend.copy)", copy, 8.0 * n, timeMs(20, () -> be.copy(x, y, n)));
         report("fill kernel (Backend.fill)", copy, 4.0 * n, timeMs(20, () -> be.fill(y, 0.5f)));
+        report("cuMemsetD32 (the fill kernel's reference)", copy, 4.0 * n, timeMs(20, () -> cuMemsetD32Async(yp, 0x3f000000, n, be.stream())));
 
         Storage gamma = random(be, cols, 2), beta = random(be, cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
         Storage dgamma = be.allocate(cols), dbeta = be.allocate(cols);

@@ -111,8 +111,15 @@ final class GraphDriver {
         return out.get(JAVA_LONG, 0);
     }
 
+    /** Called for every chunk of a replayed step: invokeExact, no boxing. */
     void launch(long exec, long stream) {
-        check(call(launch, "cuGraphLaunch", ptr(exec), ptr(stream)), "cuGraphLaunch");
+        int status;
+        try {
+            status = (int) launch.invokeExact(ptr(exec), ptr(stream));
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuGraphLaunch failed: " + t, t);
+        }
+        check(status, "cuGraphLaunch");
     }
 
     /** New launch shape and arguments for kernel node {@code node} of {@code exec}; the driver copies them. */
@@ -129,7 +136,13 @@ final class GraphDriver {
         p.set(JAVA_INT, 28, 1);
         p.set(JAVA_INT, 32, sharedBytes);
         p.set(ADDRESS, 40, params.block);
-        check(call(setKernelParams, "cuGraphExecKernelNodeSetParams", ptr(exec), ptr(node), p), "cuGraphExecKernelNodeSetParams");
+        int status;
+        try {
+            status = (int) setKernelParams.invokeExact(ptr(exec), ptr(node), p);   // ~90 times a replayed BERT step
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuGraphExecKernelNodeSetParams failed: " + t, t);
+        }
+        check(status, "cuGraphExecKernelNodeSetParams");
     }
 
     void destroy(long exec, long graph) {

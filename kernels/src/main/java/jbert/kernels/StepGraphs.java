@@ -1,7 +1,6 @@
 package jbert.kernels;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -50,6 +49,8 @@ final class StepGraphs implements Kernel.Launcher {
     static final int MAX_FAILURES = 3;
     /** Calls per graph at most (a few microseconds of host time each, against ~10 to launch a graph). */
     static final int CHUNK_CALLS = 128;
+    /** Step shapes whose graphs are kept; the least recently used is dropped beyond that. */
+    static final int MAX_SHAPES = 16;
 
     private enum Mode { EAGER, CAPTURE, REPLAY }
 
@@ -97,7 +98,8 @@ final class StepGraphs implements Kernel.Launcher {
     private final long stream;
     private final int chunkCalls;
     private final Consumer<String> notice;
-    private final Map<String, Recording> recordings = new HashMap<>();
+    /** By step shape, least recently used first. */
+    private final Map<String, Recording> recordings = new java.util.LinkedHashMap<>(16, 0.75f, true);
 
     // The step in progress.
     private Mode mode = Mode.EAGER;
@@ -139,6 +141,11 @@ final class StepGraphs implements Kernel.Launcher {
     <R> R step(String key, Supplier<R> body) {
         if (current != null) throw new IllegalStateException("step " + key + " started inside step " + currentKey);
         Recording r = recordings.computeIfAbsent(key, k -> new Recording());
+        if (recordings.size() > MAX_SHAPES) {
+            var eldest = recordings.entrySet().iterator().next();
+            forget(eldest.getValue());
+            recordings.remove(eldest.getKey());
+        }
         if (r.disabled) return body.get();
         if (r.segments.isEmpty() && r.eagerSteps < WARMUP_STEPS) {
             r.eagerSteps++;

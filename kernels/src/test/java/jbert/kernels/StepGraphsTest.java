@@ -168,4 +168,20 @@ class StepGraphsTest {
         assertEquals(1, w[0].notices.size(), String.valueOf(w[0].notices));
         assertTrue(w[0].notices.get(0).startsWith("jbert: CUDA graphs off for step B=1 after 3 failed replays"), w[0].notices.get(0));
     }
+
+    @Test void onlyTheMostRecentShapesKeepTheirGraphs() throws Throwable {
+        World w = new World(true);
+        int shapes = StepGraphs.MAX_SHAPES + 1;
+        for (int k = 0; k < shapes; k++) {
+            for (int i = 0; i < 2; i++) {             // an eager step, then the captured one
+                int step = i;
+                w.graphs.step("shape " + k, () -> { w.step(step, false); return null; });
+            }
+        }
+        w.graphs.step("shape " + (shapes - 1), () -> { w.step(2, false); return null; });
+        assertEquals(1, w.graphs.replayedSteps(), "the newest shape is replayed");
+        w.graphs.step("shape 0", () -> { w.step(2, false); return null; });
+        assertEquals(1, w.graphs.replayedSteps(), "the oldest shape was dropped: it starts again with an eager step");
+        ran();
+    }
 }
