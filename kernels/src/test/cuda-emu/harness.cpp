@@ -279,6 +279,18 @@ static void testLayerNorm() {
     }
 }
 
+// The masked, scaled softmax of every row in double: want[r, j] = exp(z_j - max z) / sum, z = scale * scores + mask.
+static void softmaxReference(const Vec& scores, const Vec& mask, float scale, int B, int NH, int T, Vec& want) {
+    for (long long r = 0; r < (long long)B * NH * T; r++) {
+        long long b = r / ((long long)NH * T);
+        std::vector<double> z(T);
+        double mx = -INFINITY, sum = 0;
+        for (int j = 0; j < T; j++) { z[j] = (double)scale * scores[r * T + j] + mask[b * T + j]; mx = std::max(mx, z[j]); }
+        for (int j = 0; j < T; j++) { z[j] = std::exp(z[j] - mx); sum += z[j]; }
+        for (int j = 0; j < T; j++) want[r * T + j] = (float)(z[j] / sum);
+    }
+}
+
 static void testSoftmax() {
     for (auto s : {std::array<int, 3>{1, 1, 1}, {2, 3, 7}, {2, 2, 40}, {1, 3, 64}, {1, 1, 70}, {1, 1, 129}, {1, 1, 256}, {1, 1, 512}, {1, 1, 530}}) {
         int B = s[0], NH = s[1], T = s[2];
@@ -287,14 +299,7 @@ static void testSoftmax() {
         for (int b = 0; b < B; b++) for (int t = 1 + (int)(rng() % T); t < T; t++) mask[b * T + t] = -3.402823466e+38f;
         float scale = 0.125f;
         launch(softmax::softmax_forward_masked_scaled_warp_per_row, {warpRowsGrid(rows)}, {THREADS}, scores.data(), mask.data(), scale, probs.data(), B, NH, T);
-        for (long long r = 0; r < rows; r++) {
-            long long b = r / ((long long)NH * T);
-            std::vector<double> z(T);
-            double mx = -INFINITY, sum = 0;
-            for (int j = 0; j < T; j++) { z[j] = (double)scale * scores[r * T + j] + mask[b * T + j]; mx = std::max(mx, z[j]); }
-            for (int j = 0; j < T; j++) { z[j] = std::exp(z[j] - mx); sum += z[j]; }
-            for (int j = 0; j < T; j++) want[r * T + j] = (float)(z[j] / sum);
-        }
+        softmaxReference(scores, mask, scale, B, NH, T, want);
         std::string shape = std::to_string(B) + "x" + std::to_string(NH) + "x" + std::to_string(T);
         check("softmax " + shape, want, probs, 1e-5);
         Vec dp = randn(n), ds = randn(n, 0.1), dsW = ds;
@@ -347,14 +352,7 @@ static void testSoftmaxLaneGroups() {
         for (int t = 0; t < T; t++) mask[t] = lowest;   // batch 0: every position padding
         for (int b = 1; b < B; b++) for (int t = 1 + (int)(rng() % T); t < T; t++) mask[b * T + t] = lowest;
         float scale = 0.125f;
-        for (long long r = 0; r < rows; r++) {
-            long long b = r / ((long long)NH * T);
-            std::vector<double> z(T);
-            double mx = -INFINITY, sum = 0;
-            for (int j = 0; j < T; j++) { z[j] = (double)scale * scores[r * T + j] + mask[b * T + j]; mx = std::max(mx, z[j]); }
-            for (int j = 0; j < T; j++) { z[j] = std::exp(z[j] - mx); sum += z[j]; }
-            for (int j = 0; j < T; j++) want[r * T + j] = (float)(z[j] / sum);
-        }
+        softmaxReference(scores, mask, scale, B, NH, T, want);
         int rowsPerBlock = THREADS / G;
         dim3 grid{(unsigned)((NH * T + rowsPerBlock - 1) / rowsPerBlock), (unsigned)B};
         launch(forward(G), grid, {THREADS}, scores.data(), mask.data(), scale, probs.data(), NH, T);
