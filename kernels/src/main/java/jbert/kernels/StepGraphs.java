@@ -127,7 +127,7 @@ final class StepGraphs implements Kernel.Launcher {
     /** Whether a step is being captured or replayed (then uploads must go through kernels, {@link CudaBackend}). */
     boolean active() { return mode != Mode.EAGER; }
 
-    /** "captured 1, replayed 19, failed 0, nodes re-argued 1,040". */
+    /** "captured 1, replayed 19, failed 0, nodes given new arguments 1040". */
     String stats() {
         return String.format("captured %d, replayed %d, failed %d, nodes given new arguments %d", captured, replayed, failed, patched);
     }
