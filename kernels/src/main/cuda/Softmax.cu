@@ -6,21 +6,17 @@
 //   dscores += scale * probs * (dprobs - sum_j dprobs_j * probs_j)
 // Mirrors jbert.engine.ops.Softmax. expf, not __expf, everywhere.
 // Two techniques. One warp per row (any T): the forward reads the row three times (max, sum, write;
-// the second and third from L1). On an H100 it streams at 85% of a device-to-device copy at T=128
-// but 47% at T=64, where Nsight Compute shows it issue bound, not memory bound (DRAM throughput 37%,
-// 0.84 warps issued per scheduler per cycle, occupancy 87%): with two scores per lane, the two 5-step
-// shuffle reductions, the row's index arithmetic and three passes with two expf per score are most of
-// its instructions. A group of G lanes per row (T % 4 == 0, T <= 128; CudaBackend takes it for
-// T <= 64): each lane holds four scores as one float4, reads them once, computes z and one expf per
-// score, and reduces over log2 G shuffle steps: straight-line code, fewer than 190 instructions per lane
-// for its four scores at T = 64 (sm_90 SASS, ptxas), where a lane of the warp-per-row kernel makes
-// three passes over its two. Unmeasured on a GPU: predicted 75-85% of copy at T=64, from roughly half the
-// instructions per score of an issue-bound kernel at 47%, capped by the copy's bandwidth. Register
-// variants of the forward have measured slower than they counted before (H200: one row per warp 50%
-// at T=128, 16 / SLOTS rows per warp 42-50%, bench/RESULTS.md), so T=128 stays on the warp-per-row
-// kernel until DeviceCheck's row timing this one at T=128 says otherwise. Backward: one warp per row
-// runs at 103% of copy at T=128; the lane-group backward (one float4 of probs, dprobs and dscores per
-// lane, one 4-step reduction at T=64) takes T <= 64 as well, unmeasured.
+// the second and third from L1). It streams at 85% of a device-to-device copy at T=128 on an H100
+// (63% on an H200) but 35-47% at T=64, where Nsight Compute shows it issue bound, not memory bound
+// (DRAM throughput 37%, 0.84 warps issued per scheduler per cycle, occupancy 87%): with two scores
+// per lane, the two 5-step shuffle reductions, the row's index arithmetic and three passes with two
+// expf per score are most of its instructions. A group of G lanes per row (T % 4 == 0, T <= 128):
+// each lane holds four scores as one float4, reads them once, computes z and one expf per score, and
+// reduces over log2 G shuffle steps: straight-line code, fewer than 190 instructions per lane for its
+// four scores at T = 64 (sm_90 SASS, ptxas). Measured on an H200 (bench/RESULTS.md, GPU, session 5):
+// 91-96% of copy at T=64 and 94-95% at T=128, so CudaBackend takes it for every T it serves. Backward:
+// one warp per row runs at 98-100% of copy at T=128; the lane-group backward (one float4 of probs,
+// dprobs and dscores per lane) at 108-110% at T=64, where CudaBackend takes it (T <= 64).
 
 #include "Warp.cuh"
 
