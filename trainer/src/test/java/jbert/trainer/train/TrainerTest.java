@@ -262,4 +262,57 @@ class TrainerTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 1e-5f);
         }
     }
+
+    /**
+     * What CUDA graphs rely on ({@code --cuda-graphs}): every training step of one batch shape, after the
+     * first, makes the same backend calls with the same sizes (only scalars, dropout seeds and the
+     * batch's contents differ). Checked on the CPU through a backend that writes each step's calls down.
+     */
+    @Test
+    void stepsOfOneShapeMakeTheSameBackendCalls() {
+        jbert.engine.Backend cpu = Backends.cpu();
+        java.util.Map<String, List<List<String>>> steps = new java.util.LinkedHashMap<>();
+        List<String>[] current = new List[1];
+        jbert.engine.Backend recording = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
+                jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("trainingStep")) {
+                        List<String> calls = new java.util.ArrayList<>();
+                        steps.computeIfAbsent((String) args[0], k -> new java.util.ArrayList<>()).add(calls);
+                        current[0] = calls;
+                        try {
+                            return ((java.util.function.Supplier<?>) args[1]).get();
+                        } finally {
+                            current[0] = null;
+                        }
+                    }
+                    if (current[0] != null && method.getDeclaringClass() == jbert.engine.Backend.class) {
+                        StringBuilder call = new StringBuilder(method.getName());
+                        for (int a = 0; args != null && a < args.length; a++) {
+                            Object v = args[a];
+                            boolean seed = method.getName().startsWith("dropout") && a == args.length - 1;
+                            if (v instanceof Integer || v instanceof Boolean || (v instanceof Long && !seed)) call.append(' ').append(v);
+                            else if (v instanceof int[] ints) call.append(" ints[").append(ints.length).append(']');
+                            else if (v instanceof Object[] list) call.append(" list[").append(list.length).append(']');
+                        }
+                        current[0].add(call.toString());
+                    }
+                    try {
+                        return method.invoke(cpu, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Trainer.Run r = run(tmp.resolve("shapes"), tinyModel(42, recording), new ByteArrayOutputStream());
+        r.padToMultipleOf = 8;
+        assertEquals(Trainer.Outcome.COMPLETED, new Trainer(config().withEpochs(2), r).run(null));
+        int compared = 0;
+        for (var e : steps.entrySet()) {
+            List<List<String>> calls = e.getValue();
+            for (int k = 2; k < calls.size(); k++) {
+                assertEquals(calls.get(1), calls.get(k), "step " + k + " of shape " + e.getKey() + " against its second");
+                compared++;
+            }
+        }
+        assertTrue(compared >= 16, "shapes repeat when padded to a multiple of 8: " + steps.keySet() + ", " + compared + " steps compared");
+    }
 }
