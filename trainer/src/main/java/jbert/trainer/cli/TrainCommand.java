@@ -165,6 +165,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         Backend backend = device.select(err, cudaGraphs);
+        if (cudaGraphs && padToMultipleOf == 1 && backend.name().equals("cuda")) {
+            err.println("note: --cuda-graphs replays a step per batch shape, and batches padded to their longest rarely repeat one; "
+                    + "--pad-to-multiple-of 8 makes them repeat");
+        }
         Path modelDir = Models.resolve(model, err);
         BertConfig config = Models.config(modelDir);
         BertTokenizer tokenizer = Models.tokenizer(modelDir);
