@@ -71,14 +71,14 @@ public final class CachingAllocator<H> {
             bytesCached -= bucket;
         } else {
             handle = memory.malloc(bucket);
-            if (handle == null && !scripting) {
+            if (handle == null && !scripting()) {
                 emptyCache();                       // give cached blocks of other sizes back, then retry
                 handle = memory.malloc(bucket);
             }
             if (handle == null) {
                 throw new CudaOutOfMemoryException(bytes, "CUDA out of memory: cannot allocate " + human(bytes)
                         + " (" + bytes + " bytes); jbert holds " + human(bytesInUse) + " in live tensors; "
-                        + deviceInfo.get() + (scripting ? " (inside a CUDA graph step, where cached blocks cannot be freed)" : ""));
+                        + deviceInfo.get() + (scripting() ? " (inside a CUDA graph step, where cached blocks cannot be freed)" : ""));
             }
             driverAllocations++;
         }
@@ -98,14 +98,14 @@ public final class CachingAllocator<H> {
     private List<Block<H>> recording;
     private List<? extends Block<?>> replaying;
     private int replayed;
+
     /** Recording or replaying: cached blocks are not freed (a graph being captured or replayed may use them). */
-    private boolean scripting;
+    private boolean scripting() { return recording != null || replaying != null; }
 
     /** Starts writing down the blocks handed out (a step being captured). */
     public void record() {
         stopScript();
         recording = new ArrayList<>();
-        scripting = true;
     }
 
     /** The blocks handed out since {@link #record()}. */
@@ -119,14 +119,12 @@ public final class CachingAllocator<H> {
         stopScript();
         replaying = blocks;
         replayed = 0;
-        scripting = true;
     }
 
     /** Back to the usual order. */
     public void stopScript() {
         recording = null;
         replaying = null;
-        scripting = false;
     }
 
     /** The block a replay wants next, taken off {@code list} (the bucket's free list) if it is there (compared by identity). */

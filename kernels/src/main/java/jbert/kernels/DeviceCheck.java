@@ -310,40 +310,33 @@ public final class DeviceCheck {
     }
 
     /**
-     * What a CUDA graph would save: the same 1,000 small GELUs launched one by one on a stream of
-     * their own, then captured once into a graph and replayed. A training step is ~2,000 such
-     * launches; the difference per launch, times that, is what capturing the step could take off.
+     * What a CUDA graph saves: the same 1,000 small GELUs launched one by one on the backend's stream,
+     * then captured once into a graph (GraphDriver, as StepGraphs captures a step) and replayed.
      */
     private void graphProbe(CudaBackend b) {
-        jcuda.driver.CUstream s = new jcuda.driver.CUstream();
-        cuStreamCreate(s, jcuda.driver.CUstream_flags.CU_STREAM_NON_BLOCKING);
         Storage x = random(b, 1024, 1), y = b.allocate(1024);
-        Kernel gelu = b.kernel("Gelu", "gelu_forward_elementwise");
         int launches = 1000;
-        Runnable burst = () -> { for (int i = 0; i < launches; i++) gelu.launch(4, 256, s, x, y, 1024L); };
+        Runnable burst = () -> { for (int i = 0; i < launches; i++) b.geluForward(x, y, 1024); };
         burst.run();
-        cuStreamSynchronize(s);
+        b.synchronize();
         long t0 = System.nanoTime();
         for (int r = 0; r < 5; r++) burst.run();
-        cuStreamSynchronize(s);
+        b.synchronize();
         double eagerUs = (System.nanoTime() - t0) / 1e3 / (5.0 * launches);
-        jcuda.driver.CUgraph graph = new jcuda.driver.CUgraph();
-        jcuda.driver.CUgraphExec exec = new jcuda.driver.CUgraphExec();
-        cuStreamBeginCapture(s, jcuda.driver.CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_RELAXED);
+        GraphDriver graphs = GraphDriver.driver();
+        long stream = ForeignLaunch.handle(b.stream());
+        graphs.beginCapture(stream);
         burst.run();
-        cuStreamEndCapture(s, graph);
-        cuGraphInstantiate(exec, graph, 0);
-        cuGraphLaunch(exec, s);
-        cuStreamSynchronize(s);
+        long graph = graphs.endCapture(stream), exec = graphs.instantiate(graph);
+        graphs.launch(exec, stream);
+        b.synchronize();
         t0 = System.nanoTime();
-        for (int r = 0; r < 5; r++) cuGraphLaunch(exec, s);
-        cuStreamSynchronize(s);
+        for (int r = 0; r < 5; r++) graphs.launch(exec, stream);
+        b.synchronize();
         double graphUs = (System.nanoTime() - t0) / 1e3 / (5.0 * launches);
-        row("launch", "eager, per kernel (own stream, waited for)", eagerUs, "us", launches + " GELUs of 1024 floats, 5 bursts");
+        row("launch", "eager, per kernel (waited for)", eagerUs, "us", launches + " GELUs of 1024 floats, 5 bursts");
         row("launch", "CUDA graph replay, per kernel", graphUs, "us", "the same " + launches + " launches captured once, 5 replays");
-        cuGraphExecDestroy(exec);
-        cuGraphDestroy(graph);
-        cuStreamDestroy(s);
+        graphs.destroy(exec, graph);
         b.release(x);
         b.release(y);
     }
@@ -389,14 +382,7 @@ public final class DeviceCheck {
         java.util.List<Object[]> pending = new java.util.ArrayList<>();      // {key, start, stop}
         jbert.engine.Backend timed = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
                 jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
-                    // hashCode of the optimizer's per-backend maps: no GPU work; trainingStep: the whole step, its calls timed one by one
-                    if (method.getDeclaringClass() == Object.class || method.getName().equals("trainingStep")) {
-                        try {
-                            return method.invoke(backend, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    }
+                    if (untimed(method)) return invoke(backend, method, args);
                     String key = method.getName();
                     if (key.equals("matmul")) {
                         key = String.format("matmul%s%s b=%d %dx%dx%d", (Boolean) args[0] ? " A^T" : "", (Boolean) args[1] ? " B^T" : "",
@@ -406,12 +392,7 @@ public final class DeviceCheck {
                     cuEventCreate(start, 0);
                     cuEventCreate(stop, 0);
                     cuEventRecord(start, backend.stream());
-                    Object result;
-                    try {
-                        result = method.invoke(backend, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
+                    Object result = invoke(backend, method, args);
                     cuEventRecord(stop, backend.stream());
                     pending.add(new Object[]{key, start, stop});
                     return result;
@@ -448,6 +429,23 @@ public final class DeviceCheck {
     }
 
     /**
+     * What the profiles' proxies pass through untimed: Object's methods (the optimizer's per-backend
+     * maps hash the backend) and trainingStep (the whole step, whose calls are timed one by one).
+     */
+    private static boolean untimed(java.lang.reflect.Method m) {
+        return m.getDeclaringClass() == Object.class || m.getName().equals("trainingStep");
+    }
+
+    /** The call on the real backend, its own exception rethrown (not reflection's wrapper). */
+    private static Object invoke(CudaBackend backend, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(backend, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
      * Host time per backend method over one step, nanoTime around each call and no events (the
      * launches are asynchronous: this is what issuing them costs, plus any wait in a call that syncs).
      */
@@ -455,18 +453,10 @@ public final class DeviceCheck {
         java.util.Map<String, double[]> times = new java.util.HashMap<>();   // method -> {us, calls}
         jbert.engine.Backend timed = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
                 jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("trainingStep")) {       // the whole step: its calls are timed one by one
-                        try {
-                            return method.invoke(backend, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    }
+                    if (untimed(method)) return invoke(backend, method, args);
                     long t0 = System.nanoTime();
                     try {
-                        return method.invoke(backend, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
+                        return invoke(backend, method, args);
                     } finally {
                         double[] acc = times.computeIfAbsent(method.getName(), k -> new double[2]);
                         acc[0] += (System.nanoTime() - t0) / 1e3;

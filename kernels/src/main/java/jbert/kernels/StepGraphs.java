@@ -86,10 +86,13 @@ final class StepGraphs implements Kernel.Launcher {
 
     /** What is known of one step shape. */
     private static final class Recording {
+        final String shape;
         final List<Segment> segments = new ArrayList<>();
         List<? extends CachingAllocator.Block<?>> allocations = List.of();
         int eagerSteps, failures;
         boolean disabled;
+
+        Recording(String shape) { this.shape = shape; }
     }
 
     private final ForeignLaunch driverLaunch;
@@ -104,7 +107,6 @@ final class StepGraphs implements Kernel.Launcher {
     // The step in progress.
     private Mode mode = Mode.EAGER;
     private Recording current;
-    private String currentKey;
     /** CAPTURE: the segment being captured (null until its first call). */
     private Segment open;
     /** REPLAY: the segment and the call within it that come next. */
@@ -139,8 +141,8 @@ final class StepGraphs implements Kernel.Launcher {
     // ---- the step --------------------------------------------------------------------------------
 
     <R> R step(String key, Supplier<R> body) {
-        if (current != null) throw new IllegalStateException("step " + key + " started inside step " + currentKey);
-        Recording r = recordings.computeIfAbsent(key, k -> new Recording());
+        if (current != null) throw new IllegalStateException("step " + key + " started inside step " + current.shape);
+        Recording r = recordings.computeIfAbsent(key, Recording::new);
         if (recordings.size() > MAX_SHAPES) {
             var eldest = recordings.entrySet().iterator().next();
             forget(eldest.getValue());
@@ -152,7 +154,6 @@ final class StepGraphs implements Kernel.Launcher {
             return body.get();
         }
         current = r;
-        currentKey = key;
         segment = 0;
         position = 0;
         if (r.segments.isEmpty()) {
@@ -173,7 +174,6 @@ final class StepGraphs implements Kernel.Launcher {
             allocator.stopScript();
             mode = Mode.EAGER;
             current = null;
-            currentKey = null;
             open = null;
         }
     }
@@ -384,7 +384,7 @@ final class StepGraphs implements Kernel.Launcher {
         forget(r);
         if (++r.failures >= MAX_FAILURES) {
             r.disabled = true;
-            notice.accept("jbert: CUDA graphs off for step " + currentKey + " after " + MAX_FAILURES + " failed replays: " + why);
+            notice.accept("jbert: CUDA graphs off for step " + r.shape + " after " + MAX_FAILURES + " failed replays: " + why);
         }
     }
 
