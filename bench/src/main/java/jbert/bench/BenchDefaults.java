@@ -50,10 +50,19 @@ public abstract class BenchDefaults {
         public void reset() { gbyte = 0; }
     }
 
+    /**
+     * The backend on {@code device} ("cpu" or "cuda"), with the settings of this benchmark process's
+     * environment ({@code -Djbert.threads}, {@code JBERT_THREADS}, ...: the edge where they are read).
+     */
+    static jbert.engine.Backend select(String device) {
+        jbert.engine.BackendOptions options = jbert.engine.BackendOptions.fromEnvironment(System.getProperties(), System.getenv());
+        return jbert.engine.Backends.select(options.withDevice(device), null);
+    }
+
     /** The backend a benchmark's {@code kernel} parameter names: "fast" or "reference". */
     static jbert.engine.Backend backend(String kernel) {
         return switch (kernel) {
-            case "fast" -> jbert.engine.cpu.CpuBackend.INSTANCE;
+            case "fast" -> select("cpu");
             case "reference" -> jbert.engine.cpu.CpuBackend.reference();
             default -> throw new IllegalArgumentException("kernel must be fast or reference, not " + kernel);
         };

@@ -21,7 +21,7 @@ public final class BenchMain {
     /** Whether the CUDA backend can be selected here (its provider is on the class path and sees a GPU). */
     static boolean gpuPresent() {
         try {
-            Backends.select("cuda", null);
+            BenchDefaults.select("cuda");
             return true;
         } catch (Backends.UnavailableException | LinkageError e) {
             return false;

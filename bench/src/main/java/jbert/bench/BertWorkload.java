@@ -3,15 +3,10 @@ package jbert.bench;
 import jbert.engine.Backend;
 import jbert.engine.Grad;
 import jbert.engine.Scope;
-import jbert.engine.Tensor;
 import jbert.engine.bert.Batch;
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
-import jbert.engine.optim.AdamW;
-import jbert.engine.optim.GradClip;
-
-import java.util.Map;
-import java.util.SplittableRandom;
+import jbert.engine.train.TrainStep;
 
 /**
  * BERT-base with random weights and one synthetic batch: the work the step and forward benchmarks time,
@@ -20,7 +15,7 @@ import java.util.SplittableRandom;
  *
  * <p>It mirrors {@code ../shared/peers/step_bench.py}, the PyTorch side of the comparison: bert-base
  * shapes (12 layers, H 768, 12 heads, I 3072, V 30522), 3 labels, ids drawn from [1000, 30000), an
- * all-ones attention mask, token type 0, dropout on in training; AdamW as the HF Trainer's defaults
+ * all-ones attention mask (token types 0 and 1, which cost the same as the peer's 0), dropout on in training; AdamW as the HF Trainer's defaults
  * (lr 5e-5, weight decay 0). On top of the peer's step it clips the gradient norm to 1.0, as the HF
  * Trainer does (one extra pass over the gradients).
  *
@@ -32,8 +27,7 @@ public final class BertWorkload {
 
     private final Backend backend;
     private final BertForSequenceClassification model;
-    private final Map<String, Tensor> params;
-    private final AdamW optimizer;
+    private final TrainStep step;
     private final Batch batch;
 
     /**
@@ -42,9 +36,8 @@ public final class BertWorkload {
     public BertWorkload(Backend backend, int B, int T, int layers, long seed) {
         this.backend = backend;
         model = model(backend, layers, seed);
-        params = model.namedParameters();
-        optimizer = new AdamW(params, 5e-5, 0.9, 0.999, 1e-8, 0.0, AdamW::isNoDecay);
-        batch = randomBatch(B, T, seed);
+        step = TrainStep.withAdamW(model, 5e-5, 0.0);
+        batch = Batch.random(B, T, 1000, 30000, LABELS, 0, seed);      // the peer's ids, no padding
     }
 
     /** BERT-base shapes with {@code layers} encoder layers and {@link #LABELS} labels, random weights from {@code seed}. */
@@ -53,15 +46,6 @@ public final class BertWorkload {
         config.numHiddenLayers = layers;
         config.id2label = BertConfig.defaultLabels(LABELS);
         return new BertForSequenceClassification(config, backend, seed);
-    }
-
-    /** A batch like the peer's: ids in [1000, 30000), no padding, token type 0, labels in [0, C). */
-    static Batch randomBatch(int B, int T, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int[] ids = new int[B * T], types = new int[B * T], mask = new int[B * T], labels = new int[B];
-        for (int i = 0; i < ids.length; i++) { ids[i] = r.nextInt(1000, 30000); mask[i] = 1; }
-        for (int b = 0; b < B; b++) labels[b] = r.nextInt(LABELS);
-        return new Batch(B, T, ids, types, mask, labels);
     }
 
     /** "8x32" to {B, T}. */
@@ -89,21 +73,11 @@ public final class BertWorkload {
     public long parameterCount() { return model.parameterCount(); }
 
     /**
-     * One training step: forward, cross-entropy, backward, global-norm clip to 1.0, AdamW, zeroGrad,
-     * with the step's activations in one {@link Scope}. Returns the loss (read on the host, which also
-     * waits for a GPU to finish).
+     * One training step ({@link TrainStep}: forward, cross-entropy, backward, global-norm clip to 1.0,
+     * AdamW, zero_grad). Returns the loss (read on the host, which also waits for a GPU to finish).
      */
     public float trainStep() {
-        model.train(true);
-        float loss;
-        try (Scope step = Scope.open()) {
-            Tensor l = model.loss(batch);                                  // [1]
-            l.backward();
-            loss = l.item();
-        }
-        // Clip to norm 1, AdamW, zero_grad: the norm's pass, then one fused pass (AdamW.step(scale, true)).
-        double norm = GradClip.globalNorm(params.values());
-        optimizer.step(GradClip.coefficient(norm, 1.0), true);
+        float loss = (float) step.run(batch).loss();
         backend.synchronize();
         return loss;
     }

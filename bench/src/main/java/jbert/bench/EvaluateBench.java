@@ -1,6 +1,5 @@
 package jbert.bench;
 
-import jbert.engine.Backends;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.trainer.data.Encoded;
 import jbert.trainer.train.Evaluator;
@@ -37,7 +36,7 @@ public class EvaluateBench extends ModelBenchDefaults {
     @Setup
     public void setUp() {
         int[] nt = BertWorkload.parseShape(shape);
-        model = BertWorkload.model(Backends.cpu(), layers, 42);
+        model = BertWorkload.model(BenchDefaults.select("cpu"), layers, 42);
         SplittableRandom r = new SplittableRandom(7);
         examples = new ArrayList<>();
         int shortest = Math.min(8, nt[1]);

@@ -1,6 +1,5 @@
 package jbert.bench;
 
-import jbert.engine.Backends;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -32,7 +31,7 @@ public abstract class Forward extends ModelBenchDefaults {
     @Setup(Level.Trial)
     public void setUp() {
         int[] bt = BertWorkload.parseShape(shape);
-        workload = new BertWorkload(Backends.select(device(), null), bt[0], bt[1], layers, 42);
+        workload = new BertWorkload(BenchDefaults.select(device()), bt[0], bt[1], layers, 42);
         forwardFlops = BertWorkload.forwardFlops(bt[0], bt[1], layers);
     }
 

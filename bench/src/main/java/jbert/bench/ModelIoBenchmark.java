@@ -1,6 +1,5 @@
 package jbert.bench;
 
-import jbert.engine.Backends;
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.engine.io.StateDict;
@@ -65,7 +64,7 @@ public class ModelIoBenchmark {
     public void freshModelAndHome() throws IOException {
         BertConfig c = HfFolder.config(cached);
         c.id2label = BertConfig.defaultLabels(3);
-        model = new BertForSequenceClassification(c, Backends.cpu(), 42);
+        model = new BertForSequenceClassification(c, BenchDefaults.select("cpu"), 42);
         freshHome = Files.createTempDirectory("jbert-bench-home");
     }
 
@@ -93,6 +92,6 @@ public class ModelIoBenchmark {
     public BertForSequenceClassification constructClassifier() {
         BertConfig c = HfFolder.config(cached);
         c.id2label = BertConfig.defaultLabels(3);
-        return new BertForSequenceClassification(c, Backends.cpu(), 7);
+        return new BertForSequenceClassification(c, BenchDefaults.select("cpu"), 7);
     }
 }

@@ -1,6 +1,5 @@
 package jbert.bench;
 
-import jbert.engine.Backends;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +29,7 @@ public final class StepMemory {
             else { System.err.println("usage: StepMemory [--steps N] B T"); System.exit(2); }
             positional++;
         }
-        BertWorkload w = new BertWorkload(Backends.cpu(), B, T, 12, 42);
+        BertWorkload w = new BertWorkload(BenchDefaults.select("cpu"), B, T, 12, 42);
         for (int i = 0; i < steps; i++) w.trainStep();
         w.forward();
         System.out.printf(Locale.ROOT, "jbert %d %d peak_rss_mb %d heap_max_mb %d%n", B, T, statusKb("VmHWM") / 1024,

@@ -1,7 +1,6 @@
 package jbert.bench;
 
 import jbert.engine.Backend;
-import jbert.engine.Backends;
 
 import java.util.Locale;
 import java.util.Map;
@@ -38,7 +37,7 @@ public final class StepTimer {
                 }
             }
         }
-        Backend base = Backends.select(device, null);
+        Backend base = BenchDefaults.select(device);
         TimingBackend timing = new TimingBackend(base);
         BertWorkload w = new BertWorkload(timing, B, T, layers, 42);
         Runnable work = forward ? w::forward : w::trainStep;

@@ -1,6 +1,6 @@
 package jbert.bench;
 
-/** {@link TrainStep} on the CPU backend (Vector API kernels, all cores unless jbert.threads says otherwise). */
-public class TrainStepBench extends TrainStep {
+/** {@link TrainStepBenchmark} on the CPU backend (Vector API kernels, all cores unless jbert.threads says otherwise). */
+public class TrainStepBench extends TrainStepBenchmark {
     @Override protected String device() { return "cpu"; }
 }

@@ -1,6 +1,6 @@
 package jbert.bench;
 
-/** {@link TrainStep} on the CUDA backend; {@link BenchMain} leaves it out when no GPU is present. */
-public class TrainStepCudaBench extends TrainStep {
+/** {@link TrainStepBenchmark} on the CUDA backend; {@link BenchMain} leaves it out when no GPU is present. */
+public class TrainStepCudaBench extends TrainStepBenchmark {
     @Override protected String device() { return "cuda"; }
 }

@@ -63,9 +63,10 @@ public interface Backend {
      * device work a step of this {@code shape} issues and replay it on later steps of the same shape
      * (the CUDA backend's graphs, where launching ~2,000 kernels one by one costs more than running
      * them); it checks every call against the recording, so a step that differs still computes what
-     * it asks for. Steps of one shape (say "B=8 T=64") should make the same calls. The CPU just runs it.
+     * it asks for. Steps of one shape should make the same calls ({@link jbert.engine.train.TrainStep}
+     * does). The CPU just runs it.
      */
-    default <R> R trainingStep(String shape, java.util.function.Supplier<R> body) {
+    default <R> R trainingStep(BatchShape shape, java.util.function.Supplier<R> body) {
         return body.get();
     }
 

@@ -14,6 +14,6 @@ public interface BackendProvider {
     /** Why {@link #available()} is false, in one line; null when available. */
     String unavailableReason();
 
-    /** Creates the backend. Only called when available. */
-    Backend create();
+    /** Creates the backend with these settings. Only called when available. */
+    Backend create(BackendOptions options);
 }

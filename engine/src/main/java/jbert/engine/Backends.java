@@ -3,10 +3,12 @@ package jbert.engine;
 import jbert.engine.cpu.CpuBackend;
 
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 
 /**
- * Chooses the backend once, by name: "cpu", "cuda" or "auto". Asking for a GPU that is not there is an
- * error, never a silent fall back to the CPU; only "auto" may pick the CPU, and it says so.
+ * Chooses the backend once, from {@link BackendOptions#device()}: "cpu", "cuda" or "auto". Asking for
+ * a GPU that is not there is an error, never a silent fall back to the CPU; only "auto" may pick the
+ * CPU, and it says so.
  */
 public final class Backends {
     private Backends() {}
@@ -16,43 +18,42 @@ public final class Backends {
         public UnavailableException(String message) { super(message); }
     }
 
+    /** The fast CPU backend on every core. */
     public static Backend cpu() { return CpuBackend.INSTANCE; }
 
     /**
-     * @param name   "cpu", "cuda" or "auto"
-     * @param notice where "auto" reports which backend it picked and why (may be null)
+     * @param options the device and its settings
+     * @param notice  where "auto" reports which backend it picked and why (may be null)
+     * @throws UnavailableException naming the device and why it cannot be used
      */
-    public static Backend select(String name, java.util.function.Consumer<String> notice) {
+    public static Backend select(BackendOptions options, Consumer<String> notice) {
+        Consumer<String> say = notice != null ? notice : line -> {};
+        String name = options.device();
         switch (name) {
             case "cpu":
-                return cpu();
+                return CpuBackend.fast(options.cpuThreads());
             case "auto": {
                 BackendProvider gpu;
                 try {
                     gpu = provider("cuda");
                 } catch (UnavailableException e) {
-                    if (notice != null) notice.accept("device: cpu (auto: " + e.getMessage() + ")");
-                    return cpu();
+                    say.accept("device: cpu (auto: " + e.getMessage() + ")");
+                    return CpuBackend.fast(options.cpuThreads());
                 }
                 if (gpu != null && gpu.available()) {
-                    if (notice != null) notice.accept("device: cuda");
-                    return gpu.create();
+                    say.accept("device: cuda");
+                    return gpu.create(options);
                 }
-                if (notice != null) {
-                    String why = gpu == null ? "no CUDA backend on the class path" : gpu.unavailableReason();
-                    notice.accept("device: cpu (auto: " + why + ")");
-                }
-                return cpu();
+                say.accept("device: cpu (auto: " + (gpu == null ? "no CUDA backend on the class path" : gpu.unavailableReason()) + ")");
+                return CpuBackend.fast(options.cpuThreads());
             }
             default: {
                 BackendProvider p = provider(name);
                 if (p == null) {
                     throw new UnavailableException("unknown device '" + name + "' (expected cpu, cuda or auto)");
                 }
-                if (!p.available()) {
-                    throw new UnavailableException("--device " + name + ": " + p.unavailableReason());
-                }
-                return p.create();
+                if (!p.available()) throw new UnavailableException(name + ": " + p.unavailableReason());
+                return p.create(options);
             }
         }
     }

@@ -384,10 +384,10 @@ public final class CudaBackend implements Backend {
      * and replayed ({@link StepGraphs}).
      */
     @Override
-    public <R> R trainingStep(String shape, java.util.function.Supplier<R> body) {
+    public <R> R trainingStep(jbert.engine.BatchShape shape, java.util.function.Supplier<R> body) {
         if (stepGraphs == null) return body.get();
         bind();
-        return stepGraphs.step(shape, body);
+        return stepGraphs.step(shape.toString(), body);
     }
 
     /** Device ints holding {@code ids[0..n)}, uploaded on the stream; the caller releases them. */

@@ -1,6 +1,7 @@
 package jbert.kernels;
 
 import jbert.engine.Backend;
+import jbert.engine.BackendOptions;
 import jbert.engine.BackendProvider;
 
 /**
@@ -33,9 +34,9 @@ public final class CudaBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create() {
+    public Backend create(BackendOptions o) {
         if (!available()) throw new IllegalStateException("cuda backend unavailable: " + reason);
-        return new CudaBackend();
+        return new CudaBackend(new CudaBackend.Options(o.tf32(), o.gemm(), o.kernels(), o.gpu(), o.cudaGraphs()), System.err::println);
     }
 
     /** Null when a device is usable, else why not. */

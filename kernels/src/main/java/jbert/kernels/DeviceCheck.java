@@ -3,6 +3,8 @@ package jbert.kernels;
 import jbert.engine.Storage;
 import jbert.engine.bert.Batch;
 import jbert.engine.bert.BertConfig;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.engine.train.TrainStep;
 import jcuda.driver.CUevent;
 
 import java.io.IOException;
@@ -398,14 +400,14 @@ public final class DeviceCheck {
                     return result;
                 });
         BertConfig config = new BertConfig();
-        TrainingStep step = new TrainingStep(config, timed, 1, 5e-5);
-        Batch batch = TrainingStep.randomBatch(B, T, config.vocabSize, config.numLabels(), 0, 2);
-        step.step(batch);                                                   // warm-up, untimed
+        TrainStep step = TrainStep.withAdamW(new BertForSequenceClassification(config, timed, 1), 5e-5, 0.01);
+        Batch batch = Batch.random(B, T, 1, config.vocabSize, config.numLabels(), 0, 2);
+        step.run(batch).loss();                                                   // warm-up, untimed
         backend.synchronize();
         for (Object[] p : pending) { cuEventDestroy((CUevent) p[1]); cuEventDestroy((CUevent) p[2]); }
         pending.clear();
         long t0 = System.nanoTime();
-        step.step(batch);
+        step.run(batch).loss();
         backend.synchronize();
         double wallMs = (System.nanoTime() - t0) / 1e6;
         double total = 0;
@@ -463,13 +465,13 @@ public final class DeviceCheck {
                         acc[1]++;
                     }
                 });
-        TrainingStep step = new TrainingStep(new BertConfig(), timed, 1, 5e-5);
-        step.step(batch);
-        step.step(batch);
+        TrainStep step = TrainStep.withAdamW(new BertForSequenceClassification(new BertConfig(), timed, 1), 5e-5, 0.01);
+        step.run(batch).loss();
+        step.run(batch).loss();
         backend.synchronize();
         times.clear();
         long t0 = System.nanoTime();
-        step.step(batch);
+        step.run(batch).loss();
         double issueMs = (System.nanoTime() - t0) / 1e6;
         backend.synchronize();
         double inCalls = times.values().stream().mapToDouble(a -> a[0]).sum() / 1e3;
@@ -484,14 +486,14 @@ public final class DeviceCheck {
 
     private void trainingStep(CudaBackend backend, String name, int steps, int B, int T) {
         BertConfig config = new BertConfig();             // bert-base: 12 layers, H 768, 12 heads, I 3072
-        TrainingStep step = new TrainingStep(config, backend, 1, 5e-5);
-        Batch batch = TrainingStep.randomBatch(B, T, config.vocabSize, config.numLabels(), 0, 2);
-        for (int i = 0; i < 3; i++) step.step(batch);    // warm-up: allocator fills, JIT compiles
+        TrainStep step = TrainStep.withAdamW(new BertForSequenceClassification(config, backend, 1), 5e-5, 0.01);
+        Batch batch = Batch.random(B, T, 1, config.vocabSize, config.numLabels(), 0, 2);
+        for (int i = 0; i < 3; i++) step.run(batch).loss();    // warm-up: allocator fills, JIT compiles
         long allocsBefore = backend.allocator().driverAllocations();
         backend.synchronize();
         long t0 = System.nanoTime();
         double loss = 0;
-        for (int i = 0; i < steps; i++) loss = step.step(batch);
+        for (int i = 0; i < steps; i++) loss = step.run(batch).loss();
         backend.synchronize();
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
         row("step", name, ms, "ms", String.format(Locale.ROOT, "B=%d T=%d, %d steps, last loss %.4f, peak %s, %d cuMemAlloc in timed steps; %s%s",

@@ -3,6 +3,8 @@ package jbert.kernels;
 import jbert.engine.Backends;
 import jbert.engine.bert.Batch;
 import jbert.engine.bert.BertConfig;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.engine.train.TrainStep;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,12 +18,12 @@ class BertBaseGpuVsCpuTest {
     @Test void twentyStepsOfBertBaseAgreeWithTheCpu() {
         CudaBackend gpu = Gpu.backend();
         BertConfig config = new BertConfig();
-        Batch batch = TrainingStep.randomBatch(4, 32, config.vocabSize, config.numLabels(), 7, 11);
-        TrainingStep onGpu = new TrainingStep(config, gpu, 3, 1e-4);
-        TrainingStep onCpu = new TrainingStep(config, Backends.cpu(), 3, 1e-4);
+        Batch batch = Batch.random(4, 32, 1, config.vocabSize, config.numLabels(), 7, 11);
+        TrainStep onGpu = TrainStep.withAdamW(new BertForSequenceClassification(config, gpu, 3), 1e-4, 0.01);
+        TrainStep onCpu = TrainStep.withAdamW(new BertForSequenceClassification(config, Backends.cpu(), 3), 1e-4, 0.01);
         double worst = 0;
         for (int step = 0; step < 20; step++) {
-            double g = onGpu.step(batch), c = onCpu.step(batch);
+            double g = onGpu.run(batch).loss(), c = onCpu.run(batch).loss();
             System.out.printf("step %2d  loss gpu %.6f  cpu %.6f  diff %.2e%n", step, g, c, Math.abs(g - c));
             worst = Math.max(worst, Math.abs(g - c));
         }

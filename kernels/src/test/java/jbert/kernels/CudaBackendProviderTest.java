@@ -1,6 +1,7 @@
 package jbert.kernels;
 
 import jbert.engine.BackendProvider;
+import jbert.engine.BackendOptions;
 import jbert.engine.Backends;
 import org.junit.jupiter.api.Test;
 
@@ -48,15 +49,15 @@ class CudaBackendProviderTest {
     @Test void askingForCudaWithoutAGpuIsAOneLineErrorAndAutoPicksTheCpu() {
         CudaBackendProvider p = new CudaBackendProvider();
         if (p.available()) {
-            assertEquals("cuda", Backends.select("cuda", null).name());
+            assertEquals("cuda", Backends.select(BackendOptions.cuda(), null).name());
             return;
         }
-        Backends.UnavailableException e = assertThrows(Backends.UnavailableException.class, () -> Backends.select("cuda", null));
-        assertTrue(e.getMessage().startsWith("--device cuda: "), e.getMessage());
+        Backends.UnavailableException e = assertThrows(Backends.UnavailableException.class, () -> Backends.select(BackendOptions.cuda(), null));
+        assertTrue(e.getMessage().startsWith("cuda: "), e.getMessage());
         assertTrue(e.getMessage().contains(p.unavailableReason()), e.getMessage());
         StringBuilder notice = new StringBuilder();
-        assertEquals("cpu", Backends.select("auto", notice::append).name());
+        assertEquals("cpu", Backends.select(BackendOptions.defaults(), notice::append).name());
         assertTrue(notice.toString().contains("device: cpu"), notice.toString());
-        assertThrows(IllegalStateException.class, p::create);
+        assertThrows(IllegalStateException.class, () -> p.create(BackendOptions.cuda()));
     }
 }

@@ -3,6 +3,8 @@ package jbert.kernels;
 import jbert.engine.Tensor;
 import jbert.engine.bert.Batch;
 import jbert.engine.bert.BertConfig;
+import jbert.engine.bert.BertForSequenceClassification;
+import jbert.engine.train.TrainStep;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -22,15 +24,15 @@ class CudaGraphStepTest {
         CudaBackend eager = Gpu.backend();
         CudaBackend graphs = new CudaBackend(eager.options().withGraphs(true), System.out::println);
         BertConfig config = new BertConfig();
-        TrainingStep a = new TrainingStep(config, eager, 5, 1e-4), b = new TrainingStep(config, graphs, 5, 1e-4);
+        TrainStep a = TrainStep.withAdamW(new BertForSequenceClassification(config, eager, 5), 1e-4, 0.01), b = TrainStep.withAdamW(new BertForSequenceClassification(config, graphs, 5), 1e-4, 0.01);
         int steps = 12, small = 0;
         for (int step = 0; step < steps; step++) {
             // every third step another shape: B=2, T=16 (its own recording)
             boolean other = step % 3 == 2;
             if (other) small++;
-            Batch batch = other ? TrainingStep.randomBatch(2, 16, config.vocabSize, config.numLabels(), 3, 100 + step)
-                    : TrainingStep.randomBatch(4, 32, config.vocabSize, config.numLabels(), 7, 100 + step);
-            double le = a.step(batch), lg = b.step(batch);
+            Batch batch = other ? Batch.random(2, 16, 1, config.vocabSize, config.numLabels(), 3, 100 + step)
+                    : Batch.random(4, 32, 1, config.vocabSize, config.numLabels(), 7, 100 + step);
+            double le = a.run(batch).loss(), lg = b.run(batch).loss();
             System.out.printf("step %2d  %s  loss eager %.7f  graphs %.7f%n", step, other ? "B=2 T=16" : "B=4 T=32", le, lg);
             assertEquals(le, lg, 1e-5 * Math.max(1, Math.abs(le)), "loss of step " + step);
         }

@@ -24,7 +24,7 @@ public final class TestData {
     /** Why {@code --device cuda} cannot run here (no driver, no GPU), or null where it can. */
     public static String gpuUnavailable() {
         try {
-            jbert.engine.Backends.select("cuda", null);
+            jbert.engine.Backends.select(jbert.engine.BackendOptions.cuda(), null);
             return null;
         } catch (jbert.engine.Backends.UnavailableException e) {
             return e.getMessage();

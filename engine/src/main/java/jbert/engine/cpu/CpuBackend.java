@@ -19,6 +19,9 @@ public class CpuBackend implements Backend {
 
     private static final CpuBackend REFERENCE = new CpuBackend(true);
 
+    /** The fast CPU backend on {@code threads} threads (SKELETON: the helper makes the pool per backend). */
+    public static CpuBackend fast(int threads) { return INSTANCE; }
+
     /** The CPU backend that runs only the scalar reference kernels: the baseline for tests and benchmarks. */
     public static CpuBackend reference() { return REFERENCE; }
 

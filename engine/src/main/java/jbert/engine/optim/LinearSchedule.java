@@ -5,7 +5,7 @@ package jbert.engine.optim;
  * warmup steps, then falls linearly to 0 at the last step. Step s (0-based) uses
  * lr * s / warmup during warmup, else lr * max(0, (total - s) / (total - warmup)).
  */
-public final class LinearSchedule {
+public final class LinearSchedule implements LrSchedule {
     private final double peak;
     private final int warmup, total;
 
@@ -13,6 +13,7 @@ public final class LinearSchedule {
         this.peak = peak; this.warmup = warmupSteps; this.total = totalSteps;
     }
 
+    @Override
     public double lrAt(int step) {
         if (step < warmup) return peak * step / Math.max(1, warmup);
         return peak * Math.max(0.0, (double) (total - step) / Math.max(1, total - warmup));

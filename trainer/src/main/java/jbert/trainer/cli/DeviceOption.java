@@ -1,6 +1,7 @@
 package jbert.trainer.cli;
 
 import jbert.engine.Backend;
+import jbert.engine.BackendOptions;
 import jbert.engine.Backends;
 import picocli.CommandLine.Option;
 
@@ -30,26 +31,22 @@ public final class DeviceOption {
 
     /** As {@link #select(PrintStream)}; with {@code cudaGraphs}, a CUDA backend replays training steps from CUDA graphs. */
     public Backend select(PrintStream err, boolean cudaGraphs) {
-        if (threads != null) {
-            if (threads < 1) throw new jbert.trainer.UserError("--threads " + threads + ": expected a positive number");
-            System.setProperty("jbert.threads", Integer.toString(threads));
-        }
-        // Read by the CUDA backend when it is created (jbert.tf32, jbert.cuda.graphs), so they must be set before select;
-        // put back afterwards, so that a later command in the same JVM (tests, embedding) is not TF32 too.
-        String beforeTf32 = System.getProperty("jbert.tf32"), beforeGraphs = System.getProperty("jbert.cuda.graphs");
-        if (tf32) System.setProperty("jbert.tf32", "true");
-        if (cudaGraphs) System.setProperty("jbert.cuda.graphs", "true");
+        BackendOptions options = options(cudaGraphs);
         try {
-            return Backends.select(device.name(), err::println);
-        } finally {
-            restore("jbert.tf32", beforeTf32);
-            restore("jbert.cuda.graphs", beforeGraphs);
+            return Backends.select(options, err::println);
+        } catch (Backends.UnavailableException e) {
+            throw new jbert.trainer.UserError("--device " + e.getMessage());
         }
     }
 
-    private static void restore(String property, String before) {
-        if (before == null) System.clearProperty(property);
-        else System.setProperty(property, before);
+    /** The flags over the defaults that the environment sets ({@link BackendOptions#fromEnvironment}). */
+    BackendOptions options(boolean cudaGraphs) {
+        if (threads != null && threads < 1) throw new jbert.trainer.UserError("--threads " + threads + ": expected a positive number");
+        BackendOptions o = BackendOptions.fromEnvironment(System.getProperties(), System.getenv()).withDevice(device.name());
+        if (threads != null) o = o.withThreads(threads);
+        if (tf32) o = o.withTf32(true);
+        if (cudaGraphs) o = o.withCudaGraphs(true);
+        return o;
     }
 
     public String name() { return device.name(); }

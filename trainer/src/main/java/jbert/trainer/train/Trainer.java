@@ -1,13 +1,12 @@
 package jbert.trainer.train;
 
 import jbert.engine.Backend;
-import jbert.engine.Scope;
 import jbert.engine.Tensor;
 import jbert.engine.bert.Batch;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.engine.optim.AdamW;
-import jbert.engine.optim.GradClip;
 import jbert.engine.optim.LinearSchedule;
+import jbert.engine.train.TrainStep;
 import jbert.trainer.UserError;
 import jbert.trainer.data.Batches;
 import jbert.trainer.data.Encoded;
@@ -82,9 +81,6 @@ public final class Trainer {
         /** Training batches are padded to a multiple of this many tokens (1: to their longest). */
         public int padToMultipleOf = 1;
     }
-
-    /** What one optimizer step reports. */
-    private record StepResult(double loss, double gradNorm) {}
 
     private final TrainConfig cfg;
     private final Run run;
@@ -163,7 +159,7 @@ public final class Trainer {
                 run.out.println(describe(base, "base model"));
                 writeMetrics();
             }
-            Outcome o = loop(opt, schedule, perEpoch, total);
+            Outcome o = loop(opt, new TrainStep(run.model, opt, schedule, cfg.maxGradNorm()), perEpoch, total);
             if (o != Outcome.COMPLETED) return o;
         } catch (Evaluator.Stopped e) {
             return interrupted(opt);
@@ -177,7 +173,7 @@ public final class Trainer {
         return Outcome.COMPLETED;
     }
 
-    private Outcome loop(AdamW opt, LinearSchedule schedule, int perEpoch, int total) {
+    private Outcome loop(AdamW opt, TrainStep step, int perEpoch, int total) {
         int n = run.train.size();
         double trainSeconds = numberOr(metrics.result.get("train_seconds"), 0);
         try (Progress progress = Progress.create(run.progress, run.out, total, state.globalStep, cfg.epochs(), run.logEvery)) {
@@ -193,30 +189,8 @@ public final class Trainer {
 
                     long t0 = System.nanoTime();
                     long seedsBefore = run.model.seeds().state();
-                    double lr = schedule.lrAt(state.globalStep);
-                    run.model.train(true);
-                    // The step makes the same backend calls every time for a batch shape, so a backend may
-                    // replay them (the CUDA backend's graphs, --cuda-graphs); a diverged step stops early.
-                    StepResult r = backend.trainingStep("B=" + batch.B() + " T=" + batch.T(), () -> {
-                        try (Scope s = Scope.open()) {
-                            Tensor l = lossOrExplain(run.model, batch, state.globalStep + 1); // [1]
-                            double stepLoss = l.item();
-                            if (!Double.isFinite(stepLoss)) return new StepResult(stepLoss, Double.NaN);
-                            l.backward();
-                            // Clipping as clip_grad_norm_ (max_grad_norm 0 turns it off; the norm is still
-                            // measured for the log), AdamW and zero_grad: the norm's pass over the gradients,
-                            // then one fused pass that scales, updates and zeroes them.
-                            double norm = GradClip.globalNorm(params.values());
-                            if (!Double.isFinite(norm)) {
-                                opt.zeroGrad();
-                                return new StepResult(stepLoss, norm);
-                            }
-                            opt.setLr(lr);
-                            opt.step(GradClip.coefficient(norm, cfg.maxGradNorm() > 0 ? cfg.maxGradNorm() : Double.POSITIVE_INFINITY), true);
-                            return new StepResult(stepLoss, norm);
-                        }
-                    });
-                    double loss = r.loss(), gradNorm = r.gradNorm();
+                    TrainStep.Result r = takeStep(step, batch, state.globalStep + 1);
+                    double loss = r.loss(), gradNorm = r.gradNorm(), lr = r.lr();
                     if (!Double.isFinite(loss)) { progress.close(); return diverged("loss is " + loss, b, perEpoch, opt, seedsBefore); }
                     if (!Double.isFinite(gradNorm)) { progress.close(); return diverged("gradient norm is " + gradNorm, b, perEpoch, opt, seedsBefore); }
                     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -411,11 +385,12 @@ public final class Trainer {
     }
 
     /** The batch's loss; a device that runs out of memory is a user error naming the batch shape. */
-    private static Tensor lossOrExplain(jbert.engine.bert.BertForSequenceClassification model, Batch batch, int step) {
+    /** One optimizer step; running out of device memory names the step and the batch's shape. */
+    private static TrainStep.Result takeStep(TrainStep step, Batch batch, int stepNumber) {
         try {
-            return model.loss(batch);
+            return step.run(batch);
         } catch (jbert.engine.DeviceOutOfMemoryException e) {
-            throw new jbert.trainer.UserError("out of device memory at step " + step + " on a batch of shape [B=" + batch.B()
+            throw new UserError("out of device memory at step " + stepNumber + " on a batch of shape [B=" + batch.B()
                     + ", T=" + batch.T() + "] (" + e.getMessage() + "); use a smaller --batch-size or --max-length", e);
         }
     }

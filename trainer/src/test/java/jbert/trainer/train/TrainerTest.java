@@ -277,7 +277,7 @@ class TrainerTest {
                 jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
                     if (method.getName().equals("trainingStep")) {
                         List<String> calls = new java.util.ArrayList<>();
-                        steps.computeIfAbsent((String) args[0], k -> new java.util.ArrayList<>()).add(calls);
+                        steps.computeIfAbsent(args[0].toString(), k -> new java.util.ArrayList<>()).add(calls);
                         current[0] = calls;
                         try {
                             return ((java.util.function.Supplier<?>) args[1]).get();

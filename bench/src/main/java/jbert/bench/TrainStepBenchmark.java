@@ -1,6 +1,5 @@
 package jbert.bench;
 
-import jbert.engine.Backends;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -17,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
  * {@link TrainStepBench} runs it on the CPU, {@link TrainStepCudaBench} on the GPU (run when one is present).
  */
 @State(Scope.Benchmark)
-public abstract class TrainStep extends ModelBenchDefaults {
+public abstract class TrainStepBenchmark extends ModelBenchDefaults {
     /** B x T. */
     @Param({"8x32", "32x128"})
     public String shape;
@@ -35,7 +34,7 @@ public abstract class TrainStep extends ModelBenchDefaults {
     @Setup(Level.Trial)
     public void setUp() {
         int[] bt = BertWorkload.parseShape(shape);
-        workload = new BertWorkload(Backends.select(device(), null), bt[0], bt[1], layers, 42);
+        workload = new BertWorkload(BenchDefaults.select(device()), bt[0], bt[1], layers, 42);
         stepFlops = 3 * BertWorkload.forwardFlops(bt[0], bt[1], layers);
     }
 
