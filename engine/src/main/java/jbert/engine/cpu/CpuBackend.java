@@ -3,24 +3,36 @@ package jbert.engine.cpu;
 import jbert.engine.Backend;
 import jbert.engine.Storage;
 
+import java.util.concurrent.ConcurrentHashMap;
+
 import static jbert.engine.cpu.CpuStorage.of;
 
 /**
  * The CPU backend. This class holds the memory side (arrays from a reuse pool) and runs every kernel
  * through {@link ReferenceKernels}; {@link #reference()} is exactly that, the whole model on the plain
- * scalar loops. {@link #INSTANCE}, the backend everybody uses, is a {@link VectorizedCpuBackend}: the
- * same class with the hot kernels overridden by vectorised, multi-threaded ones. The choice is made
- * once, by which object you hold; no kernel asks "which ISA am I on".
+ * scalar loops. {@link #fast}(n), the backend everybody uses, is a {@link VectorizedCpuBackend}: the
+ * same class with the hot kernels overridden by vectorised ones running on its own pool of n threads
+ * ({@link #INSTANCE} is it on every core). The choice is made once, by which object you hold; no kernel
+ * asks "which ISA am I on" or "how many threads", and nothing here reads a system property.
  */
 public class CpuBackend implements Backend {
 
-    /** The fast CPU backend (Vector API kernels on a fixed pool of {@link Parallel#threads()} threads). */
-    public static final CpuBackend INSTANCE = new VectorizedCpuBackend();
+    /** The fast backends made so far, one per thread count (each owns a pool of threads that is never closed). */
+    private static final ConcurrentHashMap<Integer, CpuBackend> FAST = new ConcurrentHashMap<>();
+
+    /** The fast CPU backend on every core: the default when no thread count is asked for. */
+    public static final CpuBackend INSTANCE = fast(Runtime.getRuntime().availableProcessors());
 
     private static final CpuBackend REFERENCE = new CpuBackend(true);
 
-    /** The fast CPU backend on {@code threads} threads (SKELETON: the helper makes the pool per backend). */
-    public static CpuBackend fast(int threads) { return INSTANCE; }
+    /**
+     * The fast CPU backend (Vector API kernels) on a fixed pool of {@code threads} threads, the caller's
+     * included. Made on the first call for that count and the same object on every later one, so asking
+     * again never starts more threads. A count below 1 is an error.
+     */
+    public static CpuBackend fast(int threads) {
+        return FAST.computeIfAbsent(threads, VectorizedCpuBackend::new);
+    }
 
     /** The CPU backend that runs only the scalar reference kernels: the baseline for tests and benchmarks. */
     public static CpuBackend reference() { return REFERENCE; }
@@ -33,6 +45,9 @@ public class CpuBackend implements Backend {
 
     @Override
     public String name() { return "cpu"; }
+
+    /** Threads this backend's kernels run on: 1 for the reference kernels (the calling thread). */
+    public int threads() { return 1; }
 
     // ---- memory -------------------------------------------------------------------------------
 

@@ -25,14 +25,14 @@ final class FusedAdamW {
      * this loop measured 4x slower over 110M parameters (fine at 20M: the long-running loop stays in
      * on-stack-replaced code, where the vectors are not scalar-replaced).
      */
-    static void update(float[] param, float[] grad, float[] m, float[] v, int n,
+    static void update(Parallel parallel, float[] param, float[] grad, float[] m, float[] v, int n,
                        float lr, float beta1, float beta2, float eps, float weightDecay, float bc1, float bc2,
                        float gradScale, boolean zeroGrad) {
         float stepSize = lr / bc1;
         float bc2Sqrt = (float) Math.sqrt(bc2);
         float decay = 1f - lr * weightDecay;
         float oneMinusB1 = 1f - beta1, oneMinusB2 = 1f - beta2;
-        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+        parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i++) {
                 float g = grad[i] * gradScale;
                 if (zeroGrad) grad[i] = 0f;
@@ -49,11 +49,11 @@ final class FusedAdamW {
      * Sum of x^2: fixed blocks of {@value #BLOCK} elements summed in float lanes, the block sums added in
      * double, and the chunks' partial sums added in chunk order (deterministic per thread count).
      */
-    static double sumOfSquares(float[] x, int n) {
+    static double sumOfSquares(Parallel parallel, float[] x, int n) {
         int blocks = (n + BLOCK - 1) / BLOCK;
-        int parts = Parallel.parts(blocks, GRAIN / BLOCK);
+        int parts = parallel.parts(blocks, GRAIN / BLOCK);
         double[] partial = new double[parts];
-        Parallel.run(parts, p -> {
+        parallel.run(parts, p -> {
             double s = 0;
             float[] lanes = new float[VL];
             for (int b = Parallel.chunkStart(blocks, parts, p), end = Parallel.chunkStart(blocks, parts, p + 1); b < end; b++) {

@@ -67,14 +67,14 @@ final class PackedGemm {
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     /** The {@link jbert.engine.Backend#matmul} contract, batched. */
-    static void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
+    static void matmul(Parallel parallel, boolean transA, boolean transB, int batch, int M, int N, int K,
                        float alpha, float[] A, float[] B, float beta, float[] C) {
         if (batch == 0 || M == 0 || N == 0) return;
         long fmas = (long) M * N * Math.max(K, 1);
-        int threads = Parallel.threads();
+        int threads = parallel.threads();
         if (batch >= threads && (long) batch * fmas >= PARALLEL_MIN_FMAS) {
             // Independent products: whole batch items per thread.
-            Parallel.forRange(batch, 1, (lo, hi) -> {
+            parallel.forRange(batch, 1, (lo, hi) -> {
                 for (int b = lo; b < hi; b++) {
                     gemm(transA, transB, M, N, K, alpha, A, b * M * K, B, b * K * N, beta, C, b * M * N, 0, M, 0, N);
                 }
@@ -89,14 +89,14 @@ final class PackedGemm {
                 gemm(transA, transB, M, N, K, alpha, A, aOff, B, bOff, beta, C, cOff, 0, M, 0, N);
             } else if (panels >= parts) {
                 // Split columns in whole panels: each thread packs only its share of B.
-                Parallel.run(parts, p -> {
+                parallel.run(parts, p -> {
                     int n0 = Math.min(N, Parallel.chunkStart(panels, parts, p) * NR);
                     int n1 = Math.min(N, Parallel.chunkStart(panels, parts, p + 1) * NR);
                     gemm(transA, transB, M, N, K, alpha, A, aOff, B, bOff, beta, C, cOff, 0, M, n0, n1);
                 });
             } else {
                 int rowPanels = (M + MR - 1) / MR;
-                Parallel.run(parts, p -> {
+                parallel.run(parts, p -> {
                     int m0 = Math.min(M, Parallel.chunkStart(rowPanels, parts, p) * MR);
                     int m1 = Math.min(M, Parallel.chunkStart(rowPanels, parts, p + 1) * MR);
                     gemm(transA, transB, M, N, K, alpha, A, aOff, B, bOff, beta, C, cOff, m0, m1, 0, N);

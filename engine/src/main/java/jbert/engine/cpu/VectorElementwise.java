@@ -20,8 +20,8 @@ final class VectorElementwise {
 
     private static int grainRows(int cols) { return Math.max(1, GRAIN / Math.max(cols, 1)); }
 
-    static void add(float[] a, float[] b, float[] out, int n) {
-        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+    static void add(Parallel parallel, float[] a, float[] b, float[] out, int n) {
+        parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
                 VectorMask<Float> m = VectorMath.tail(i, hi);
                 VectorMath.store(VectorMath.load(a, i, m).add(VectorMath.load(b, i, m)), out, i, m);
@@ -29,8 +29,8 @@ final class VectorElementwise {
         });
     }
 
-    static void axpy(float alpha, float[] x, float[] y, int n) {
-        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+    static void axpy(Parallel parallel, float alpha, float[] x, float[] y, int n) {
+        parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
                 VectorMask<Float> m = VectorMath.tail(i, hi);
                 VectorMath.store(VectorMath.load(x, i, m).mul(alpha).add(VectorMath.load(y, i, m)), y, i, m);
@@ -38,8 +38,8 @@ final class VectorElementwise {
         });
     }
 
-    static void scale(float alpha, float[] x, float[] out, int n) {
-        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+    static void scale(Parallel parallel, float alpha, float[] x, float[] out, int n) {
+        parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
                 VectorMask<Float> m = VectorMath.tail(i, hi);
                 VectorMath.store(VectorMath.load(x, i, m).mul(alpha), out, i, m);
@@ -47,8 +47,8 @@ final class VectorElementwise {
         });
     }
 
-    static void biasForward(float[] x, float[] bias, float[] out, int rows, int cols) {
-        Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
+    static void biasForward(Parallel parallel, float[] x, float[] bias, float[] out, int rows, int cols) {
+        parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c += VL) {
@@ -60,10 +60,10 @@ final class VectorElementwise {
     }
 
     /** dbias += column sums of dout, by per-chunk {@link ColumnSums}. */
-    static void biasBackward(float[] dout, float[] dbias, int rows, int cols) {
-        int parts = Parallel.parts(rows, grainRows(cols));
+    static void biasBackward(Parallel parallel, float[] dout, float[] dbias, int rows, int cols) {
+        int parts = parallel.parts(rows, grainRows(cols));
         ColumnSums[] sums = ColumnSums.create(parts, cols);
-        Parallel.run(parts, p -> {
+        parallel.run(parts, p -> {
             for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {
                 for (int c = 0; c < cols; c += VL) {
                     VectorMask<Float> m = VectorMath.tail(c, cols);
@@ -75,9 +75,9 @@ final class VectorElementwise {
         ColumnSums.addTo(sums, dbias);
     }
 
-    static void embeddingForward(int[] ids, float[] table, int V, float[] out, int n, int H) {
+    static void embeddingForward(Parallel parallel, int[] ids, float[] table, int V, float[] out, int n, int H) {
         ReferenceKernels.checkIds(ids, n, V, "embeddingForward");
-        Parallel.forRange(n, grainRows(H), (r0, r1) -> {
+        parallel.forRange(n, grainRows(H), (r0, r1) -> {
             for (int i = r0; i < r1; i++) System.arraycopy(table, ids[i] * H, out, i * H, H);
         });
     }
@@ -86,11 +86,11 @@ final class VectorElementwise {
      * dtable[ids[i], :] += dout[i, :]. Threads split the H columns, not the rows: a token id repeated in
      * the batch then never has two threads adding to one row, and each element sums in row order.
      */
-    static void embeddingBackward(int[] ids, float[] dout, float[] dtable, int V, int n, int H) {
+    static void embeddingBackward(Parallel parallel, int[] ids, float[] dout, float[] dtable, int V, int n, int H) {
         ReferenceKernels.checkIds(ids, n, V, "embeddingBackward", true);
         int vectors = (H + VL - 1) / VL;
-        int parts = Parallel.parts(vectors, Math.max(1, GRAIN / VL / Math.max(n, 1)));
-        Parallel.run(parts, p -> {
+        int parts = parallel.parts(vectors, Math.max(1, GRAIN / VL / Math.max(n, 1)));
+        parallel.run(parts, p -> {
             int c0 = Math.min(H, Parallel.chunkStart(vectors, parts, p) * VL);
             int c1 = Math.min(H, Parallel.chunkStart(vectors, parts, p + 1) * VL);
             for (int i = 0; i < n; i++) {
@@ -109,24 +109,24 @@ final class VectorElementwise {
      * split of the range across threads drops the same elements. Scalar: the 64-bit hash per element
      * is the cost, and threads are what speeds it up.
      */
-    static void dropoutForward(float[] x, float[] out, int n, float p, long seed) {
+    static void dropoutForward(Parallel parallel, float[] x, float[] out, int n, float p, long seed) {
         float s = ReferenceKernels.dropoutScale(p);
-        Parallel.forRange(n, GRAIN / 4, (lo, hi) -> {
+        parallel.forRange(n, GRAIN / 4, (lo, hi) -> {
             for (int i = lo; i < hi; i++) out[i] = Rng.uniform(seed, i) >= p ? x[i] * s : 0f;
         });
     }
 
-    static void dropoutBackward(float[] dout, float[] dx, int n, float p, long seed) {
+    static void dropoutBackward(Parallel parallel, float[] dout, float[] dx, int n, float p, long seed) {
         float s = ReferenceKernels.dropoutScale(p);
-        Parallel.forRange(n, GRAIN / 4, (lo, hi) -> {
+        parallel.forRange(n, GRAIN / 4, (lo, hi) -> {
             for (int i = lo; i < hi; i++) if (Rng.uniform(seed, i) >= p) dx[i] += dout[i] * s;
         });
     }
 
     /** x [A, B, C, D] to out [A, C, B, D] (+= with accumulate), D-long runs copied or added whole. */
-    static void permute0213(float[] x, float[] out, int A, int B, int C, int D, boolean accumulate) {
+    static void permute0213(Parallel parallel, float[] x, float[] out, int A, int B, int C, int D, boolean accumulate) {
         int runs = A * B * C;
-        Parallel.forRange(runs, grainRows(D), (lo, hi) -> {
+        parallel.forRange(runs, grainRows(D), (lo, hi) -> {
             for (int run = lo; run < hi; run++) {
                 int c = run % C, b = run / C % B, a = run / (B * C);
                 int src = run * D;                        // ((a*B + b)*C + c)*D

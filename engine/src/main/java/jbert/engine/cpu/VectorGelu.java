@@ -71,8 +71,8 @@ final class VectorGelu {
         }
     }
 
-    static void forward(float[] x, float[] out, int n) {
-        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+    static void forward(Parallel parallel, float[] x, float[] out, int n) {
+        parallel.forRange(n, GRAIN, (lo, hi) -> {
             for (int i = lo; i < hi; i += VL) {
                 VectorMask<Float> m = S.indexInRange(i, hi);
                 FloatVector v = FloatVector.fromArray(S, x, i, m);
@@ -81,8 +81,8 @@ final class VectorGelu {
         });
     }
 
-    static void backward(float[] x, float[] dout, float[] dx, int n) {
-        Parallel.forRange(n, GRAIN, (lo, hi) -> {
+    static void backward(Parallel parallel, float[] x, float[] dout, float[] dx, int n) {
+        parallel.forRange(n, GRAIN, (lo, hi) -> {
             float[] d = new float[SEGMENT];
             for (int s0 = lo; s0 < hi; s0 += SEGMENT) {
                 int len = Math.min(SEGMENT, hi - s0);
@@ -107,8 +107,8 @@ final class VectorGelu {
     }
 
     /** pre = x + bias (kept for backward), out = gelu(pre), in one pass over the row. */
-    static void biasForward(float[] x, float[] bias, float[] pre, float[] out, int rows, int cols) {
-        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(cols, 1)), (r0, r1) -> {
+    static void biasForward(Parallel parallel, float[] x, float[] bias, float[] pre, float[] out, int rows, int cols) {
+        parallel.forRange(rows, Math.max(1, GRAIN / Math.max(cols, 1)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 for (int c = 0; c < cols; c += VL) {
@@ -122,10 +122,11 @@ final class VectorGelu {
     }
 
     /** g = dout * gelu'(pre); dx += g; dbias += column sums of g (per-chunk partial sums, see {@link ColumnSums}). */
-    static void biasBackward(float[] pre, float[] dout, float[] dx, float[] dbias, int rows, int cols) {
-        int parts = Parallel.parts(rows, Math.max(1, GRAIN / Math.max(cols, 1)));
+    static void biasBackward(Parallel parallel, float[] pre, float[] dout, float[] dx, float[] dbias,
+                             int rows, int cols) {
+        int parts = parallel.parts(rows, Math.max(1, GRAIN / Math.max(cols, 1)));
         ColumnSums[] sums = ColumnSums.create(parts, cols);
-        Parallel.run(parts, p -> {
+        parallel.run(parts, p -> {
             ColumnSums acc = sums[p];
             float[] d = new float[SEGMENT];
             for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {

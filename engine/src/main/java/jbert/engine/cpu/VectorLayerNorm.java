@@ -23,18 +23,18 @@ final class VectorLayerNorm {
 
     private static int grainRows(int cols) { return Math.max(1, GRAIN / Math.max(cols, 1)); }
 
-    static void forward(float[] x, float[] gamma, float[] beta, float[] out, float[] mean, float[] rstd,
-                        int rows, int cols, float eps) {
-        Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
+    static void forward(Parallel parallel, float[] x, float[] gamma, float[] beta, float[] out,
+                        float[] mean, float[] rstd, int rows, int cols, float eps) {
+        parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
             float[] lanes = new float[VL];
             for (int r = r0; r < r1; r++) normalizeRow(x, r * cols, gamma, beta, out, mean, rstd, r, cols, eps, lanes);
         });
     }
 
     /** sum = a + b (kept for backward), then LayerNorm of the row while it is still in L1. */
-    static void residualForward(float[] a, float[] b, float[] gamma, float[] beta, float[] sum, float[] out,
-                                float[] mean, float[] rstd, int rows, int cols, float eps) {
-        Parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
+    static void residualForward(Parallel parallel, float[] a, float[] b, float[] gamma, float[] beta,
+                                float[] sum, float[] out, float[] mean, float[] rstd, int rows, int cols, float eps) {
+        parallel.forRange(rows, grainRows(cols), (r0, r1) -> {
             float[] lanes = new float[VL];
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
@@ -75,11 +75,11 @@ final class VectorLayerNorm {
      * dgamma += column sums of dout * xhat, dbeta += column sums of dout (per-chunk partial sums, added
      * in chunk order: see {@link ColumnSums}).
      */
-    static void backward(float[] dout, float[] x, float[] gamma, float[] mean, float[] rstd,
+    static void backward(Parallel parallel, float[] dout, float[] x, float[] gamma, float[] mean, float[] rstd,
                          float[] dx, float[] dgamma, float[] dbeta, int rows, int cols) {
-        int parts = Parallel.parts(rows, grainRows(cols));
+        int parts = parallel.parts(rows, grainRows(cols));
         ColumnSums[] dg = ColumnSums.create(parts, cols), db = ColumnSums.create(parts, cols);
-        Parallel.run(parts, p -> {
+        parallel.run(parts, p -> {
             float[] lanes = new float[VL];
             for (int r = Parallel.chunkStart(rows, parts, p), end = Parallel.chunkStart(rows, parts, p + 1); r < end; r++) {
                 int o = r * cols;

@@ -21,9 +21,10 @@ final class VectorSoftmax {
      * and its sum (the max keeps exp in range; padding keys, at the float minimum, come out as 0),
      * then a multiply by 1/sum.
      */
-    static void forward(float[] scores, float[] mask, float scale, float[] probs, int B, int NH, int T) {
+    static void forward(Parallel parallel, float[] scores, float[] mask, float scale, float[] probs,
+                        int B, int NH, int T) {
         int rows = B * NH * T;
-        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
+        parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
             float[] lanes = new float[VL];
             for (int r = r0; r < r1; r++) {
                 int o = r * T;
@@ -71,9 +72,10 @@ final class VectorSoftmax {
     }
 
     /** dscores += scale * p * (dp - sum_j dp_j p_j), row by row. */
-    static void backward(float[] probs, float[] dprobs, float[] dscores, float scale, int B, int NH, int T) {
+    static void backward(Parallel parallel, float[] probs, float[] dprobs, float[] dscores, float scale,
+                         int B, int NH, int T) {
         int rows = B * NH * T;
-        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
+        parallel.forRange(rows, Math.max(1, GRAIN / Math.max(T, 1)), (r0, r1) -> {
             float[] lanes = new float[VL];
             for (int r = r0; r < r1; r++) {
                 int o = r * T;

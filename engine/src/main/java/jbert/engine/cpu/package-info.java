@@ -14,8 +14,16 @@
  *   <li>{@link jbert.engine.cpu.VectorElementwise}: the memory-bound rest.</li>
  * </ul>
  * All fast kernels use {@code FloatVector.SPECIES_PREFERRED} (16 floats with AVX-512, 8 with AVX2) of the
- * incubating Vector API, and split work with {@link jbert.engine.cpu.Parallel} in a fixed way per thread
- * count, so results are bitwise reproducible.
+ * incubating Vector API, and split work on their backend's {@link jbert.engine.cpu.Parallel} pool in a
+ * fixed way per thread count, so results are bitwise reproducible for a given count.
+ *
+ * <p>The thread count is a setting, passed as a value: {@link jbert.engine.cpu.CpuBackend#fast}(n) is the
+ * fast backend on n threads (one backend, and one pool, per count), which
+ * {@link jbert.engine.Backends#select} picks from {@link jbert.engine.BackendOptions#threads()};
+ * {@link jbert.engine.cpu.CpuBackend#INSTANCE} is the one on every core. Nothing in this package reads a
+ * system property or an environment variable: {@code --threads}, {@code JBERT_THREADS} and
+ * {@code -Djbert.threads} are read once, at the program's edge
+ * ({@link jbert.engine.BackendOptions#fromEnvironment}).
  *
  * <p>Dimension legend, as in {@link jbert.engine.Backend}: B batch, T tokens, H hidden, NH heads,
  * D head size, I intermediate, V vocab, C classes, N rows, K inner dimension of a product; M and N are

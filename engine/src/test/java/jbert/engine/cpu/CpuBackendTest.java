@@ -168,11 +168,4 @@ class CpuBackendTest {
             assertArrayEquals(be.download(gelu), be.download(all), name + " bias+GELU with x, pre and out one storage");
         }
     }
-
-    @Test
-    void threadCountIsConfigurable() {
-        String configured = System.getProperty("jbert.threads", System.getenv("JBERT_THREADS"));
-        int expected = configured == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(configured.trim());
-        assertEquals(expected, Parallel.threads());
-    }
 }

@@ -5,20 +5,26 @@ import jbert.engine.Storage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every fast kernel of {@link CpuBackend#INSTANCE} against its scalar reference
- * ({@link CpuBackend#reference()}) on random inputs, at sizes that are not multiples of the vector
- * width. Gradient outputs start from random values, not zeros, so the += of every *Backward kernel is
- * checked too. Each comparison also runs the fast kernel twice and demands identical bits.
+ * Every fast kernel, on one, two and three threads and on every core ({@link #FAST_BACKENDS}), against
+ * its scalar reference ({@link CpuBackend#reference()}) on random inputs, at sizes that are not
+ * multiples of the vector width. Gradient outputs start from random values, not zeros, so the += of
+ * every *Backward kernel is checked too. Each comparison also runs the fast kernel twice on each thread
+ * count and demands identical bits.
  */
 class FastKernelsTest {
     static final Backend FAST = CpuBackend.INSTANCE;
     static final Backend REF = CpuBackend.reference();
+    /** The fast backends every kernel is checked on (fast(2) may be INSTANCE itself: each is listed once). */
+    static final List<CpuBackend> FAST_BACKENDS = List.copyOf(new LinkedHashSet<>(
+            List.of(CpuBackend.fast(1), CpuBackend.fast(2), CpuBackend.fast(3), CpuBackend.INSTANCE)));
 
     /** A kernel run on one backend from fresh copies of fixed inputs; returns its outputs. */
     interface Run { float[][] on(Backend be); }
@@ -40,14 +46,20 @@ class FastKernelsTest {
         return out;
     }
 
-    /** |fast - ref| &lt;= atol + rtol * |ref| elementwise, and the fast kernel is deterministic. */
+    /**
+     * |fast - ref| &lt;= atol + rtol * |ref| elementwise on every thread count, and the fast kernel
+     * repeats bit for bit on each.
+     */
     static void compare(String what, Run run, double atol, double rtol) {
         float[][] ref = run.on(REF);
-        float[][] fast = run.on(FAST);
-        float[][] again = run.on(FAST);
-        for (int o = 0; o < ref.length; o++) {
-            assertArrayEquals(fast[o], again[o], what + ": output " + o + " differs between two identical runs");
-            assertClose(what + ": output " + o, ref[o], fast[o], atol, rtol);
+        for (CpuBackend be : FAST_BACKENDS) {
+            String on = what + " on " + be.threads() + " threads";
+            float[][] fast = run.on(be);
+            float[][] again = run.on(be);
+            for (int o = 0; o < ref.length; o++) {
+                assertArrayEquals(fast[o], again[o], on + ": output " + o + " differs between two identical runs");
+                assertClose(on + ": output " + o, ref[o], fast[o], atol, rtol);
+            }
         }
     }
 

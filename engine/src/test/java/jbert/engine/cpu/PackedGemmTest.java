@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * {@link PackedGemm} against {@link ReferenceKernels#matmul}: every transpose combination, batched,
- * alpha and beta, edge sizes around the micro-tile (MR x NR) and the K and M blocks (KC, MC).
+ * alpha and beta, edge sizes around the micro-tile (MR x NR) and the K and M blocks (KC, MC), on every
+ * thread count of {@link FastKernelsTest#FAST_BACKENDS}.
  */
 class PackedGemmTest {
     static final Backend FAST = CpuBackend.INSTANCE;
@@ -43,9 +44,12 @@ class PackedGemmTest {
                         String what = "matmul tA=" + tA + " tB=" + tB + " batch=" + batch + " M=" + M + " N=" + N
                                 + " K=" + K + " alpha=" + ab[0] + " beta=" + ab[1];
                         float[] ref = product(REF, tA, tB, batch, M, N, K, ab[0], a, b, ab[1], c);
-                        float[] fast = product(FAST, tA, tB, batch, M, N, K, ab[0], a, b, ab[1], c);
-                        // float accumulation over K terms of size <= 1: error grows at most like K ulps
-                        FastKernelsTest.assertClose(what, ref, fast, 1e-6 * (K + 4), 1e-5);
+                        for (CpuBackend be : FastKernelsTest.FAST_BACKENDS) {
+                            float[] fast = product(be, tA, tB, batch, M, N, K, ab[0], a, b, ab[1], c);
+                            // float accumulation over K terms of size <= 1: error grows at most like K ulps
+                            FastKernelsTest.assertClose(what + " on " + be.threads() + " threads", ref, fast,
+                                    1e-6 * (K + 4), 1e-5);
+                        }
                     }
                 }
             }
@@ -57,8 +61,10 @@ class PackedGemmTest {
         int M = 64, N = 768, K = 768;
         float[] a = random(1, M * K, -1f, 1f), b = random(2, N * K, -1f, 1f), c = new float[M * N];
         float[] ref = product(REF, false, true, 1, M, N, K, 1f, a, b, 0f, c);
-        float[] fast = product(FAST, false, true, 1, M, N, K, 1f, a, b, 0f, c);
-        FastKernelsTest.assertClose("matmul 64x768x768", ref, fast, 1e-4, 1e-5);
+        for (CpuBackend be : FastKernelsTest.FAST_BACKENDS) {
+            float[] fast = product(be, false, true, 1, M, N, K, 1f, a, b, 0f, c);
+            FastKernelsTest.assertClose("matmul 64x768x768 on " + be.threads() + " threads", ref, fast, 1e-4, 1e-5);
+        }
     }
 
     @Test
@@ -82,7 +88,10 @@ class PackedGemmTest {
         assertArrayEquals(expected, product(REF, false, false, 1, M, N, 0, 2f, new float[0], new float[0], 0.5f, c));
     }
 
-    /** The threaded product equals a one-thread product bit for bit: same K blocking per element. */
+    /**
+     * The product on any number of threads equals a one-thread product bit for bit: same K blocking per
+     * element, whichever way the columns (first shape) or rows (second) are split.
+     */
     @Test
     void resultDoesNotDependOnThreadSplit() {
         for (int[] s : new int[][]{{256, 768, 300}, {40, 8, 700}}) {
@@ -90,10 +99,13 @@ class PackedGemmTest {
             float[] a = random(6, M * K), b = random(7, K * N);
             for (int t = 0; t < 4; t++) {
                 boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
-                float[] threaded = product(FAST, tA, tB, 1, M, N, K, 1f, a, b, 0f, new float[M * N]);
                 float[] serial = new float[M * N];
                 PackedGemm.gemm(tA, tB, M, N, K, 1f, a, 0, b, 0, 0f, serial, 0, 0, M, 0, N);
-                assertArrayEquals(serial, threaded, "tA=" + tA + " tB=" + tB + " M=" + M + " N=" + N + " K=" + K);
+                for (CpuBackend be : FastKernelsTest.FAST_BACKENDS) {
+                    float[] threaded = product(be, tA, tB, 1, M, N, K, 1f, a, b, 0f, new float[M * N]);
+                    assertArrayEquals(serial, threaded, be.threads() + " threads: tA=" + tA + " tB=" + tB
+                            + " M=" + M + " N=" + N + " K=" + K);
+                }
             }
         }
     }
