@@ -17,7 +17,10 @@ import static jbert.engine.cpu.CpuStorage.of;
  */
 public class CpuBackend implements Backend {
 
-    /** The fast backends made so far, one per thread count (each owns a pool of threads that is never closed). */
+    /**
+     * The fast backends made so far, one per thread count: each owns a pool of threads that is never
+     * closed (and its own {@link ArrayPool}), so a count is made once and handed out again.
+     */
     private static final ConcurrentHashMap<Integer, CpuBackend> FAST = new ConcurrentHashMap<>();
 
     /** The fast CPU backend on every core: the default when no thread count is asked for. */
