@@ -1,6 +1,7 @@
 package jbert.bench;
 
 import jbert.engine.Backend;
+import jbert.engine.cpu.CpuBackend;
 
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +14,8 @@ import java.util.Map;
  * <pre>
  *   java -cp bench/target/benchmarks.jar jbert.bench.StepTimer [--device cpu|cuda] [--forward] [--steps N] B T
  * </pre>
- * Threads: system property {@code jbert.threads} (default: all cores).
+ * Threads: {@code -Djbert.threads} or {@code JBERT_THREADS} (default: all cores), read once by
+ * {@link BenchDefaults#select}.
  */
 public final class StepTimer {
     private StepTimer() {}
@@ -50,7 +52,7 @@ public final class StepTimer {
         double stepMs = total / 1e6 / steps;
         System.out.printf(Locale.ROOT, "%s %s B=%d T=%d layers=%d threads=%s: %.1f ms per %s (%d timed)%n",
                 device, forward ? "forward" : "training step", B, T, layers,
-                System.getProperty("jbert.threads", "all"), stepMs, forward ? "forward" : "step", steps);
+                base instanceof CpuBackend cpu ? Integer.toString(cpu.threads()) : "-", stepMs, forward ? "forward" : "step", steps);
         System.out.printf(Locale.ROOT, "%-40s %8s %10s %7s %9s%n", "kernel", "calls", "ms/step", "share", "GFLOP/s");
         for (Map.Entry<String, TimingBackend.Entry> e : timing.sorted()) {
             TimingBackend.Entry v = e.getValue();
