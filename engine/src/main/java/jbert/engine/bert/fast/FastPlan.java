@@ -35,7 +35,8 @@ import jbert.engine.ops.SwapAxes12;
  *   <li><b>Residual LayerNorm in place</b> ({@link AddLayerNorm#forwardInPlace}) after <b>dropout in
  *       place</b> ({@link jbert.engine.ops.Dropout#forwardInPlace}): the sublayer's dense product is
  *       dropped out, then summed with the residual, in its own storage. Two [N, H] buffers per "Add
- *       &amp; Norm", four per layer: 600 MB; the add rides on LayerNorm's pass (one pass fewer each).</li>
+ *       &amp; Norm", four per layer: 600 MB in training (at inference, with dropout off, the sum's
+ *       alone); the add rides on LayerNorm's pass (one pass fewer each).</li>
  *   <li><b>Heads split and merged in place</b> ({@link SwapAxes12#forwardInPlace}): Q, K, V and the
  *       context permuted over their own storage through a scratch buffer freed at once. Four [N, H]
  *       buffers per layer, 600 MB, for one copy pass each.</li>
