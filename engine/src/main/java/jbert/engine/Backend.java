@@ -207,8 +207,11 @@ public interface Backend {
      * product, as if {@link #scale} had clipped the gradient first; 1 leaves it as is):
      * p -= lr*wd*p (decoupled decay, first); m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
      * p -= lr * (m / bc1) / (sqrt(v / bc2) + eps), where bc1 = 1 - b1^t and bc2 = 1 - b2^t.
-     * With zeroGrad, grad = 0 afterwards: clipping's scale and zero_grad ride on the pass AdamW makes
-     * over the gradient anyway, instead of a pass each.
+     * With zeroGrad, grad = 0 afterwards (the optimizer's zero_grad). Clipping's scale rides on the
+     * pass AdamW makes over the gradient anyway, on every backend. Where the zeroing happens is the
+     * backend's: the CPU backends write each zero in that same pass, once the element is read; the
+     * CUDA backend zeroes with a separate fill pass over the same gradients after the update, which
+     * streams faster there than one kernel doing both (its AdamW.cu says by how much).
      */
     void adamwUpdate(Storage param, Storage grad, Storage m, Storage v, long n,
                      float lr, float beta1, float beta2, float eps, float weightDecay,

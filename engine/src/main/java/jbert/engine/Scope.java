@@ -6,12 +6,17 @@ import java.util.List;
 /**
  * Lifetime of temporary tensors. Every tensor made while a scope is open belongs to it and its storage
  * goes back to the backend's allocator when the scope closes, unless {@link Tensor#keep()} moved it
- * out. A training step runs inside one scope, so activations, their gradients and the graph are freed
- * together and the allocator reuses the same blocks next step. Tensors made with no scope open
+ * out. A training step ({@link jbert.engine.train.TrainStep}) runs its forward and backward inside one
+ * scope, so activations, their gradients and the graph are freed together, before the optimizer's
+ * update, and the allocator reuses the same blocks next step. Tensors made with no scope open
  * (parameters, their gradients, optimizer moments) live until released by hand or collected.
  * <pre>{@code
- * try (Scope step = Scope.open()) { loss = model.loss(batch); loss.backward(); optimizer.step(); }
+ * try (Scope s = Scope.open(); Grad.NoGrad ng = Grad.disabled()) {
+ *     float[] logits = model.logits(batch).toArray();   // a host copy outlives the scope
+ * }
  * }</pre>
+ * Scopes nest: the fast plan's inference runs each block in an inner scope and hands only its output
+ * to the enclosing one ({@link #handToParent}).
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();

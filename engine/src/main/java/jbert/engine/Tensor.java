@@ -68,11 +68,6 @@ public final class Tensor {
         return new Tensor(backend, backend.upload(data), shape, true);
     }
 
-    /** A tensor that takes ownership of {@code storage}: releasing the tensor releases it. */
-    public static Tensor adopt(Backend backend, Storage storage, int... shape) {
-        return new Tensor(backend, storage, shape, true);
-    }
-
     /** A view: a new shape over another tensor's storage, which stays owned by that tensor. */
     public static Tensor view(Tensor of, int... shape) {
         return new Tensor(of.backend, of.storage(), shape, false);

@@ -15,8 +15,8 @@ import jbert.engine.ops.Add;
  * (HF BertEmbeddings, absolute position embeddings).
  */
 public final class BertEmbeddings extends Module {
-    final Embedding wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings;
-    final LayerNorm layerNorm;
+    private final Embedding wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings;
+    private final LayerNorm layerNorm;
     private final Dropout dropout;
     private final int maxPositions;
 
@@ -35,13 +35,17 @@ public final class BertEmbeddings extends Module {
         if (T > maxPositions) {
             throw new IllegalArgumentException("sequence length " + T + " exceeds max_position_embeddings " + maxPositions);
         }
-        int[] positions = new int[B * T];
-        for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) positions[b * T + t] = t;
-        int[] types = batch.tokenTypeIds() != null ? batch.tokenTypeIds() : new int[B * T];
-        Tensor words = wordEmbeddings.forward(batch.inputIds());          // [B*T, H]
-        Tensor pos = positionEmbeddings.forward(positions);               // [B*T, H]
-        Tensor type = tokenTypeEmbeddings.forward(types);                 // [B*T, H]
-        Tensor sum = Add.forward(Add.forward(words, type), pos);          // [B*T, H] (HF's order: word + type, then + position)
-        return dropout.forward(layerNorm.forward(sum));                   // [B*T, H]
+        int[] positionIds = new int[B * T];
+        for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) positionIds[b * T + t] = t;
+        int[] tokenTypeIds = batch.tokenTypeIds() != null ? batch.tokenTypeIds() : new int[B * T];
+        Tensor inputsEmbeds = wordEmbeddings.forward(batch.inputIds());                 // [B*T, H]
+        Tensor tokenTypeEmbeds = tokenTypeEmbeddings.forward(tokenTypeIds);             // [B*T, H]
+        Tensor embeddings = Add.forward(inputsEmbeds, tokenTypeEmbeds);                 // [B*T, H] (HF's order: word + type,
+        embeddings = Add.forward(embeddings, positionEmbeddings.forward(positionIds));  // [B*T, H]  then + position)
+        embeddings = layerNorm.forward(embeddings);                                     // [B*T, H]
+        return dropout.forward(embeddings);                                             // [B*T, H]
     }
+
+    /** The [V, H] token table; the masked-LM decoder reuses it (tied weights). */
+    public Embedding wordEmbeddings() { return wordEmbeddings; }
 }

@@ -2,6 +2,7 @@ package jbert.engine.bert;
 
 import jbert.engine.Backend;
 import jbert.engine.Tensor;
+import jbert.engine.bert.fast.FastPlan;
 import jbert.engine.nn.Init;
 import jbert.engine.nn.LayerNorm;
 import jbert.engine.nn.Linear;
@@ -30,9 +31,15 @@ public final class BertForMaskedLM extends Module {
         Tensor param(String name, Tensor t) { return parameter(name, t); }
     }
 
+    /** Fresh weights from {@code seed} (load pretrained ones afterwards by name); the fast plan. */
     public BertForMaskedLM(BertConfig config, Backend be, long seed) {
+        this(config, be, seed, FastPlan.INSTANCE);
+    }
+
+    /** As {@link #BertForMaskedLM(BertConfig, Backend, long)}, the encoder's blocks run by {@code plan}. */
+    public BertForMaskedLM(BertConfig config, Backend be, long seed, LayerPlan plan) {
         Init init = new Init(seed, config.initializerRange);
-        bert = child("bert", new BertModel(config, be, init, new SeedSequence(seed), false));
+        bert = child("bert", new BertModel(config, be, init, new SeedSequence(seed), false, plan));
         Group cls = child("cls", new Group());
         Group predictions = cls.add("predictions", new Group());
         Group transform = predictions.add("transform", new Group());
@@ -45,9 +52,11 @@ public final class BertForMaskedLM extends Module {
 
     /** [B, T, V] */
     public Tensor logits(Batch batch) {
-        Tensor hidden = bert.forward(batch).lastHiddenState();             // [B, T, H]
-        Tensor h = transformNorm.forward(Gelu.forward(transformDense.forward(hidden))); // [B, T, H]
-        Tensor words = bert.embeddings.wordEmbeddings.weight;              // [V, H], tied decoder
-        return BiasAdd.forward(jbert.engine.ops.Linear.forward(h, words, null), decoderBias); // [B, T, V]
+        Tensor sequenceOutput = bert.forward(batch).lastHiddenState();     // [B, T, H]
+        Tensor h = transformDense.forward(sequenceOutput);                 // [B, T, H]
+        h = transformNorm.forward(Gelu.forward(h));                        // [B, T, H]
+        Tensor decoder = bert.embeddings().wordEmbeddings().weight;        // [V, H], tied to the word embeddings
+        Tensor predictionScores = jbert.engine.ops.Linear.forward(h, decoder, null); // [B, T, V]
+        return BiasAdd.forward(predictionScores, decoderBias);             // [B, T, V]
     }
 }

@@ -2,6 +2,7 @@ package jbert.engine.bert;
 
 import jbert.engine.Backend;
 import jbert.engine.Tensor;
+import jbert.engine.bert.fast.FastPlan;
 import jbert.engine.nn.Dropout;
 import jbert.engine.nn.Init;
 import jbert.engine.nn.Linear;
@@ -21,12 +22,17 @@ public final class BertForSequenceClassification extends Module {
     private final Linear classifier;
     private final SeedSequence seeds;
 
-    /** Fresh weights from {@code seed} (load pretrained ones afterwards by name). */
+    /** Fresh weights from {@code seed} (load pretrained ones afterwards by name); the fast plan. */
     public BertForSequenceClassification(BertConfig config, Backend be, long seed) {
+        this(config, be, seed, FastPlan.INSTANCE);
+    }
+
+    /** As {@link #BertForSequenceClassification(BertConfig, Backend, long)}, the encoder's blocks run by {@code plan}. */
+    public BertForSequenceClassification(BertConfig config, Backend be, long seed, LayerPlan plan) {
         this.config = config;
         Init init = new Init(seed, config.initializerRange);
         seeds = new SeedSequence(seed);
-        bert = child("bert", new BertModel(config, be, init, seeds, true));
+        bert = child("bert", new BertModel(config, be, init, seeds, true, plan));
         dropout = child("dropout", new Dropout(config.classifierDropoutProb(), seeds));
         classifier = child("classifier", new Linear(be, config.hiddenSize, config.numLabels(), init));
     }
@@ -39,8 +45,9 @@ public final class BertForSequenceClassification extends Module {
 
     /** [B, C] */
     public Tensor logits(Batch batch) {
-        Tensor pooled = bert.forward(batch).pooled();                      // [B, H]
-        return classifier.forward(dropout.forward(pooled));                // [B, C]
+        Tensor pooledOutput = bert.forward(batch).pooled();                // [B, H]
+        pooledOutput = dropout.forward(pooledOutput);                      // [B, H]
+        return classifier.forward(pooledOutput);                           // [B, C]
     }
 
     /** Mean cross-entropy of the batch's labels: a scalar [1]. */

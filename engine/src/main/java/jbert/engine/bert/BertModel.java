@@ -1,9 +1,8 @@
 package jbert.engine.bert;
 
 import jbert.engine.Backend;
-import jbert.engine.Grad;
-import jbert.engine.Scope;
 import jbert.engine.Tensor;
+import jbert.engine.bert.fast.FastPlan;
 import jbert.engine.nn.Init;
 import jbert.engine.nn.Linear;
 import jbert.engine.nn.Module;
@@ -18,90 +17,94 @@ import java.util.List;
  * The BERT encoder (HF BertModel): embeddings, L post-LN blocks, and the pooler
  * tanh(W h_[CLS] + b). Parameter names: {@code embeddings.*}, {@code encoder.layer.N.*},
  * {@code pooler.dense.*}.
+ *
+ * <p>The blocks run through a {@link LayerPlan} chosen at construction: the fast plan unless a
+ * constructor is given {@link LayerPlan#TEXTBOOK}.
  */
 public final class BertModel extends Module {
     /** The encoder's result: every token's final hidden state, and the pooled [CLS] vector. */
     public record Output(Tensor lastHiddenState, Tensor pooled) {}
 
-    final BertConfig config;
-    final BertEmbeddings embeddings;
-    final List<BertLayer> layers = new ArrayList<>();
-    final Linear pooler;
+    private final BertConfig config;
+    private final Backend backend;
+    private final BertEmbeddings embeddings;
+    private final BertEncoder encoder;
+    private final BertPooler pooler;
 
-    /** A BertModel with freshly initialised weights (HF's _init_weights), seeded. */
+    /** A BertModel with freshly initialised weights (HF's _init_weights), seeded; the fast plan. */
     public BertModel(BertConfig config, Backend be, long seed) {
-        this(config, be, new Init(seed, config.initializerRange), new SeedSequence(seed), true);
+        this(config, be, seed, FastPlan.INSTANCE);
     }
 
-    BertModel(BertConfig config, Backend be, Init init, SeedSequence seeds, boolean withPooler) {
+    /** As {@link #BertModel(BertConfig, Backend, long)}, its blocks run by {@code plan}. */
+    public BertModel(BertConfig config, Backend be, long seed, LayerPlan plan) {
+        this(config, be, new Init(seed, config.initializerRange), new SeedSequence(seed), true, plan);
+    }
+
+    BertModel(BertConfig config, Backend be, Init init, SeedSequence seeds, boolean withPooler, LayerPlan plan) {
         config.validate();
         this.config = config;
+        this.backend = be;
         embeddings = child("embeddings", new BertEmbeddings(config, be, init, seeds));
-        Encoder encoder = child("encoder", new Encoder());
-        for (int i = 0; i < config.numHiddenLayers; i++) {
-            layers.add(encoder.add("layer." + i, new BertLayer(config, be, init, seeds)));
-        }
-        if (withPooler) {
-            Pooler p = child("pooler", new Pooler());
-            pooler = p.add("dense", new Linear(be, config.hiddenSize, config.hiddenSize, init));
-        } else {
-            pooler = null;
-        }
-    }
-
-    private static final class Encoder extends Module {
-        <M extends Module> M add(String name, M m) { return child(name, m); }
-    }
-
-    private static final class Pooler extends Module {
-        <M extends Module> M add(String name, M m) { return child(name, m); }
+        encoder = child("encoder", new BertEncoder(config, be, init, seeds, plan));
+        pooler = withPooler ? child("pooler", new BertPooler(config, be, init)) : null;
     }
 
     public BertConfig config() { return config; }
-
     public BertEmbeddings embeddings() { return embeddings; }
 
     /** Runs the encoder. lastHiddenState is [B, T, H]; pooled is [B, H] (null without a pooler). */
     public Output forward(Batch batch) {
-        Backend be = embeddings.wordEmbeddings.weight.backend();
         int B = batch.B(), T = batch.T(), H = config.hiddenSize;
-        Tensor mask = additiveMask(be, batch);                             // [B, T]
-        Tensor x = embeddings.forward(batch);                              // [B*T, H]
-        for (BertLayer layer : layers) {
-            x = Grad.enabled() ? layer.forward(x, mask, B, T) : inferenceBlock(layer, x, mask, B, T); // [B*T, H]
-        }
-        Tensor hidden = x.reshape(B, T, H);                                // [B, T, H]
-        Tensor pooled = null;
-        if (pooler != null) {
-            pooled = Tanh.forward(pooler.forward(SelectToken.forward(hidden, 0))); // [B, H]
-        }
-        return new Output(hidden, pooled);
-    }
-
-    /**
-     * One block without a graph. Nothing reads a block's temporaries once it is done (no backward will
-     * come), so the block runs in its own scope and only a copy of its output outlives it: inference
-     * holds one block's activations at a time instead of all of them until the caller's scope closes
-     * (PyTorch frees them by reference counting). At B=32, T=128 that is about 0.2 GB instead of 2.4.
-     * The output is copied because it is a view over a buffer of the block's (the in-place LayerNorm).
-     */
-    private static Tensor inferenceBlock(BertLayer layer, Tensor x, Tensor mask, int B, int T) {
-        try (Scope block = Scope.open()) {
-            Tensor y = layer.forward(x, mask, B, T);                       // [B*T, H], a view
-            Tensor out = block.handToParent(y.emptyLike());                // [B*T, H], the caller's
-            y.backend().copy(y.storage(), out.storage(), y.size());
-            return out;
-        }
+        Tensor extendedAttentionMask = extendedAttentionMask(backend, batch);  // [B, T]
+        Tensor embeddingOutput = embeddings.forward(batch);                    // [B*T, H]
+        Tensor encoded = encoder.forward(embeddingOutput, extendedAttentionMask, B, T); // [B*T, H]
+        Tensor sequenceOutput = encoded.reshape(B, T, H);                      // [B, T, H]
+        Tensor pooledOutput = pooler != null ? pooler.forward(sequenceOutput) : null; // [B, H]
+        return new Output(sequenceOutput, pooledOutput);
     }
 
     /**
      * HF's extended attention mask: 0 where attention_mask is 1, the float32 minimum where it is 0,
      * added to every query's scores (get_extended_attention_mask). [B, T]
      */
-    static Tensor additiveMask(Backend be, Batch batch) {
+    static Tensor extendedAttentionMask(Backend be, Batch batch) {
         float[] m = new float[batch.B() * batch.T()];
         int[] am = batch.attentionMask();
         if (am != null) for (int i = 0; i < m.length; i++) m[i] = am[i] != 0 ? 0f : -Float.MAX_VALUE;
-        return Tensor.of(be, m, batch.B(), batch.T());                     // [B, T]
+        return Tensor.of(be, m, batch.B(), batch.T());                         // [B, T]
+    }
+
+    /** The stack of blocks (HF BertEncoder): {@code layer.0} .. {@code layer.L-1}, run by the plan. */
+    private static final class BertEncoder extends Module {
+        private final List<BertLayer> layer = new ArrayList<>();
+        private final LayerPlan plan;
+
+        BertEncoder(BertConfig c, Backend be, Init init, SeedSequence seeds, LayerPlan plan) {
+            for (int i = 0; i < c.numHiddenLayers; i++) layer.add(child("layer." + i, new BertLayer(c, be, init, seeds)));
+            this.plan = plan;
+        }
+
+        /** hiddenStates [B*T, H] through every block: [B*T, H]. */
+        Tensor forward(Tensor hiddenStates, Tensor mask, int B, int T) {
+            for (BertLayer l : layer) hiddenStates = plan.forward(l, hiddenStates, mask, B, T); // [B*T, H]
+            return hiddenStates;
+        }
+    }
+
+    /** tanh(W h_[CLS] + b): "pooling" by taking the first token's hidden state (HF BertPooler). */
+    private static final class BertPooler extends Module {
+        private final Linear dense;
+
+        BertPooler(BertConfig c, Backend be, Init init) {
+            dense = child("dense", new Linear(be, c.hiddenSize, c.hiddenSize, init));
+        }
+
+        /** hiddenStates [B, T, H] to [B, H]. */
+        Tensor forward(Tensor hiddenStates) {
+            Tensor firstTokenTensor = SelectToken.forward(hiddenStates, 0);   // [B, H]
+            Tensor pooledOutput = dense.forward(firstTokenTensor);           // [B, H]
+            return Tanh.forward(pooledOutput);                               // [B, H]
+        }
     }
 }

@@ -23,38 +23,54 @@ import jbert.engine.ops.SwapAxes12;
  * by a whole row. In float32 it comes out as rounding noise around zero.
  */
 public final class BertSelfAttention extends Module {
-    final Linear query, key, value;
+    private final Linear query, key, value;
     private final Dropout dropout;
-    private final int NH, D;
+    private final int numAttentionHeads, attentionHeadSize;
 
     BertSelfAttention(BertConfig c, Backend be, Init init, SeedSequence seeds) {
         query = child("query", new Linear(be, c.hiddenSize, c.hiddenSize, init));
         key = child("key", new Linear(be, c.hiddenSize, c.hiddenSize, init));
         value = child("value", new Linear(be, c.hiddenSize, c.hiddenSize, init));
-        dropout = new Dropout(c.attentionProbsDropoutProb, seeds);
-        child("dropout", dropout);
-        NH = c.numAttentionHeads;
-        D = c.headSize();
+        dropout = child("dropout", new Dropout(c.attentionProbsDropoutProb, seeds));
+        numAttentionHeads = c.numAttentionHeads;
+        attentionHeadSize = c.headSize();
     }
 
     /**
-     * @param x    [B*T, H]
-     * @param mask [B, T] additive mask
-     * @return     [B*T, H]
+     * @param hiddenStates [B*T, H]
+     * @param mask         [B, T], additive (0 for a real key, the float32 minimum for padding)
+     * @return             [B*T, H]
      */
-    Tensor forward(Tensor x, Tensor mask, int B, int T) {
-        Tensor q = splitHeads(query.forward(x), B, T);                     // [B, NH, T, D]
-        Tensor k = splitHeads(key.forward(x), B, T);                       // [B, NH, T, D]
-        Tensor v = splitHeads(value.forward(x), B, T);                     // [B, NH, T, D]
-        Tensor scores = Matmul.forward(q, k, true);                        // [B, NH, T, T]
-        Tensor probs = Softmax.forwardInPlace(scores, mask, (float) (1.0 / Math.sqrt(D))); // [B, NH, T, T], over scores
-        // dropout(P) V; the dropped-out P is recomputed in backward, not kept (DropoutMatmul).
-        Tensor context = dropout.forwardThenMatmul(probs, v);              // [B, NH, T, D]
-        return SwapAxes12.forwardInPlace(context).reshape(B * T, NH * D);  // [B, T, NH, D] -> [B*T, H]
+    Tensor forward(Tensor hiddenStates, Tensor mask, int B, int T) {
+        Tensor queryLayer = transposeForScores(query.forward(hiddenStates), B, T);  // [B, NH, T, D]
+        Tensor keyLayer = transposeForScores(key.forward(hiddenStates), B, T);      // [B, NH, T, D]
+        Tensor valueLayer = transposeForScores(value.forward(hiddenStates), B, T);  // [B, NH, T, D]
+        // The raw scores, Q K^T.
+        Tensor attentionScores = Matmul.forward(queryLayer, keyLayer, true);         // [B, NH, T, T]
+        // HF's three lines "scores / sqrt(D)", "+ mask", "softmax(dim=-1)" are the one Softmax op.
+        float scale = (float) (1.0 / Math.sqrt(attentionHeadSize));
+        Tensor attentionProbs = Softmax.forward(attentionScores, mask, scale);       // [B, NH, T, T]
+        // Dropping whole keys a query attends to, as the original Transformer does.
+        attentionProbs = dropout.forward(attentionProbs);                            // [B, NH, T, T]
+        Tensor contextLayer = Matmul.forward(attentionProbs, valueLayer, false);     // [B, NH, T, D]
+        contextLayer = SwapAxes12.forward(contextLayer);                             // [B, T, NH, D]
+        return contextLayer.reshape(B * T, numAttentionHeads * attentionHeadSize);   // [B*T, H]
     }
 
-    /** [B*T, H] to [B, NH, T, D], over the projection's own storage (nothing else reads it). */
-    private Tensor splitHeads(Tensor x, int B, int T) {
-        return SwapAxes12.forwardInPlace(x.reshape(B, T, NH, D));          // [B, T, NH, D] -> [B, NH, T, D]
+    /** HF's transpose_for_scores: [B*T, H] viewed as [B, T, NH, D], then heads first. */
+    private Tensor transposeForScores(Tensor x, int B, int T) {
+        Tensor heads = x.reshape(B, T, numAttentionHeads, attentionHeadSize);       // [B, T, NH, D]
+        return SwapAxes12.forward(heads);                                            // [B, NH, T, D]
     }
+
+    // ---- the modules, by HF's attribute names: how the fast plan (jbert.engine.bert.fast) reads them ----
+
+    public Linear query() { return query; }
+    public Linear key() { return key; }
+    public Linear value() { return value; }
+    public Dropout dropout() { return dropout; }
+    /** NH. */
+    public int numAttentionHeads() { return numAttentionHeads; }
+    /** D = H / NH. */
+    public int attentionHeadSize() { return attentionHeadSize; }
 }

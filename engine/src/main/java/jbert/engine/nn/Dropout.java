@@ -8,6 +8,12 @@ import jbert.engine.Tensor;
  * from the sequence's state.
  */
 public final class Dropout extends Module {
+    /**
+     * One application's dropout: the probability and the seed that, with each element's index, decides
+     * which elements drop ({@link jbert.engine.ops.Dropout}).
+     */
+    public record Mask(float p, long seed) {}
+
     private final float p;
     private final SeedSequence seeds;
 
@@ -17,22 +23,18 @@ public final class Dropout extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        if (!isTraining() || p == 0f) return x;
-        return jbert.engine.ops.Dropout.forward(x, p, seeds.next());
-    }
-
-    /** As {@link #forward}, over x's own storage (see {@link jbert.engine.ops.Dropout#forwardInPlace}). */
-    public Tensor forwardInPlace(Tensor x) {
-        if (!isTraining() || p == 0f) return x;
-        return jbert.engine.ops.Dropout.forwardInPlace(x, p, seeds.next());
+        Mask mask = nextMask();
+        return mask == null ? x : jbert.engine.ops.Dropout.forward(x, mask.p(), mask.seed());
     }
 
     /**
-     * dropout(a) @ b, the dropped-out copy of a recomputed in backward instead of kept
-     * ({@link jbert.engine.ops.DropoutMatmul}); a [..., M, K], b [..., K, N].
+     * The mask of this layer's next application, drawing its seed as {@link #forward} does; null when the
+     * layer is off (evaluation mode, or p = 0), and then no seed is drawn. For a plan that applies this
+     * dropout inside another op (the fast plan's in-place dropout and DropoutMatmul): drawing here, at
+     * the point where forward would, keeps the seed sequence, and so every mask, the same in both plans.
      */
-    public Tensor forwardThenMatmul(Tensor a, Tensor b) {
-        if (!isTraining() || p == 0f) return jbert.engine.ops.Matmul.forward(a, b, false);
-        return jbert.engine.ops.DropoutMatmul.forward(a, b, p, seeds.next());
+    public Mask nextMask() {
+        if (!isTraining() || p == 0f) return null;
+        return new Mask(p, seeds.next());
     }
 }

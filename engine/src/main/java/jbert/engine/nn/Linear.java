@@ -18,9 +18,4 @@ public final class Linear extends Module {
     public Tensor forward(Tensor x) {
         return jbert.engine.ops.Linear.forward(x, weight, bias);
     }
-
-    /** x W^T without the bias, for a caller that fuses the bias into the next op (bias + GELU). */
-    public Tensor forwardNoBias(Tensor x) {
-        return jbert.engine.ops.Linear.forward(x, weight, null);
-    }
 }

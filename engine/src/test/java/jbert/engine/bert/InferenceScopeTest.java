@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Inference runs each block in its own scope and keeps only a copy of the block's output
- * (BertModel.inferenceBlock): the values are exactly those of a recording forward, and the scope rule
- * it relies on (handToParent) moves ownership and refuses views.
+ * The fast plan's inference runs each block in its own scope and keeps only a copy of the block's
+ * output (FastPlan.inferenceBlock): the values are exactly those of a recording forward, and the scope
+ * rule it relies on (handToParent) moves ownership and refuses views.
  */
 class InferenceScopeTest {
     private final Backend be = Backends.cpu();

@@ -7,6 +7,7 @@ import jbert.engine.Backends;
 import jbert.engine.Scope;
 import jbert.engine.SharedFiles;
 import jbert.engine.Tensor;
+import jbert.engine.bert.fast.FastPlan;
 import jbert.engine.io.HostTensor;
 import jbert.engine.io.Safetensors;
 import jbert.engine.io.TensorSource;
@@ -25,16 +26,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The 2-layer tiny BERT of ../shared/golden/tiny-bert against its float64 Hugging Face reference:
  * activations, logits and loss within 1e-5 absolute; every gradient within 1e-4 relative L2 error
  * (attention key biases, whose exact gradient is zero, within 1e-8 absolute); then 5 AdamW steps with
- * clipping and weight-decay groups: the 6 losses and every final weight within 1e-5.
+ * clipping and weight-decay groups: the 6 losses and every final weight within 1e-5. Through the
+ * default (fast) plan and through the textbook block, on both CPU backends.
  */
 class TinyBertGoldenTest {
     static final String DIR = "golden/tiny-bert/";
 
-    /** Runs the whole golden protocol on one backend; shared with the GPU test in kernels. */
+    /** Runs the whole golden protocol on one backend, through the default (fast) plan; shared with the GPU test in kernels. */
     public static void runGolden(Backend be) throws IOException {
+        runGolden(be, FastPlan.INSTANCE);
+    }
+
+    /** The whole golden protocol on one backend, the encoder's blocks run by {@code plan}. */
+    static void runGolden(Backend be, LayerPlan plan) throws IOException {
         JsonNode ref = new ObjectMapper().readTree(SharedFiles.require(DIR + "reference.json").toFile());
         BertConfig config = tinyConfig(SharedFiles.require(DIR + "config.json"));
-        BertForSequenceClassification model = new BertForSequenceClassification(config, be, 0);
+        BertForSequenceClassification model = new BertForSequenceClassification(config, be, 0, plan);
         Map<String, Tensor> params = model.namedParameters();
         try (TensorSource weights = Safetensors.open(SharedFiles.require(DIR + "model.safetensors"))) {
             for (var e : params.entrySet()) e.getValue().copyFrom(weights.read(e.getKey()).data());
@@ -99,6 +106,14 @@ class TinyBertGoldenTest {
 
     @Test void scalarReferenceKernelsMatchToo() throws IOException {
         runGolden(jbert.engine.cpu.CpuBackend.reference());
+    }
+
+    @Test void textbookPlanMatchesTheFloat64Reference() throws IOException {
+        runGolden(Backends.cpu(), LayerPlan.TEXTBOOK);
+    }
+
+    @Test void textbookPlanOnTheScalarReferenceKernelsMatchesToo() throws IOException {
+        runGolden(jbert.engine.cpu.CpuBackend.reference(), LayerPlan.TEXTBOOK);
     }
 
     static BertConfig tinyConfig(Path configJson) throws IOException {
