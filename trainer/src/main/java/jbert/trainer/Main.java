@@ -3,6 +3,8 @@ package jbert.trainer;
 import jbert.engine.Backends;
 import jbert.engine.io.ModelFormatException;
 import jbert.trainer.cli.BenchCommand;
+import jbert.trainer.cli.CommandContext;
+import jbert.trainer.cli.Console;
 import jbert.trainer.cli.EncodeCommand;
 import jbert.trainer.cli.EvalCommand;
 import jbert.trainer.cli.FillMaskCommand;
@@ -29,8 +31,6 @@ import java.nio.charset.StandardCharsets;
  */
 @Command(name = "jbert", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "A from-scratch BERT engine in Java: fine-tune, evaluate and run BERT models.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, TokenizeCommand.class,
-                EncodeCommand.class, FillMaskCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 internal error, 2 usage error or bad input, 3 training diverged, 130 interrupted.",
                 "Run 'jbert COMMAND --help' for a command's options."})
 public final class Main implements java.util.concurrent.Callable<Integer> {
@@ -65,33 +65,50 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         System.exit(code);
     }
 
-    /** Runs the command line with the given streams and returns the exit code (tests call this). */
+    /**
+     * Runs the command line with the given streams and returns the exit code (tests call this). The
+     * system properties and environment variables are read here, once, as the commands' defaults; a
+     * malformed one (JBERT_THREADS=two) is a one-line error.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        PrintStream savedOut = OUT, savedErr = ERR;
-        OUT = out;
-        ERR = err;
+        CommandContext context;
         try {
-            return commandLine(out, err).execute(args);
-        } finally {
-            out.flush();
+            context = CommandContext.of(new Console(System.in, out, err), System.getProperties(), System.getenv());
+        } catch (IllegalArgumentException e) {
+            err.println("jbert: " + e.getMessage());
             err.flush();
-            OUT = savedOut;
-            ERR = savedErr;
+            return EXIT_USAGE;
+        }
+        return run(args, context);
+    }
+
+    /** Runs the command line in {@code context} (its console, its defaults) and returns the exit code. */
+    public static int run(String[] args, CommandContext context) {
+        try {
+            return commandLine(context).execute(args);
+        } finally {
+            context.console().out().flush();
+            context.console().err().flush();
         }
     }
 
-    private static volatile PrintStream OUT = System.out, ERR = System.err;
-
-    /** The output stream of the running command (stdout, or a test's). */
-    public static PrintStream out() { return OUT; }
-
-    /** The error stream of the running command (stderr, or a test's). */
-    public static PrintStream err() { return ERR; }
-
-    static CommandLine commandLine(PrintStream out, PrintStream err) {
+    /**
+     * The command tree, each command built with the context. Subcommands are added before the settings
+     * below, which picocli applies to the commands present when they are set.
+     */
+    static CommandLine commandLine(CommandContext context) {
         CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
-        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.addSubcommand(new TrainCommand(context));
+        cl.addSubcommand(new EvalCommand(context));
+        cl.addSubcommand(new PredictCommand(context));
+        cl.addSubcommand(new TokenizeCommand(context));
+        cl.addSubcommand(new EncodeCommand(context));
+        cl.addSubcommand(new FillMaskCommand(context));
+        cl.addSubcommand(new BenchCommand());
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        Console console = context.console();
+        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(console.out(), StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(console.err(), StandardCharsets.UTF_8), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             // The message, picocli's "did you mean" when it has one, and always the usage.

@@ -5,7 +5,7 @@ import jbert.engine.BackendOptions;
 import jbert.engine.Backends;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
+import java.util.function.Consumer;
 
 /** {@code --device cpu|cuda|auto} and {@code --threads N}, shared by every command that runs a model. */
 public final class DeviceOption {
@@ -24,30 +24,30 @@ public final class DeviceOption {
             + "inputs, fp32 accumulation), as torch.backends.cuda.matmul.allow_tf32. Ignored on the CPU.")
     boolean tf32;
 
-    /** Chooses the backend once; a device that is not usable is a one-line error (exit 2). */
-    public Backend select(PrintStream err) {
-        return select(err, false);
+    /** The backend these flags choose over the context's defaults; a device that is not usable is a one-line error (exit 2). */
+    public Backend select(CommandContext context) {
+        return select(over(context.backend(), false), context.console().notices());
     }
 
-    /** As {@link #select(PrintStream)}; with {@code cudaGraphs}, a CUDA backend replays training steps from CUDA graphs. */
-    public Backend select(PrintStream err, boolean cudaGraphs) {
-        BackendOptions options = options(cudaGraphs);
-        try {
-            return Backends.select(options, err::println);
-        } catch (Backends.UnavailableException e) {
-            throw new jbert.trainer.UserError("--device " + e.getMessage());
-        }
-    }
-
-    /** The flags over the defaults that the environment sets ({@link BackendOptions#fromEnvironment}). */
-    BackendOptions options(boolean cudaGraphs) {
+    /**
+     * The flags applied over {@code defaults} (what the process's environment set, {@link CommandContext});
+     * with {@code cudaGraphs}, a CUDA backend replays training steps from CUDA graphs.
+     */
+    public BackendOptions over(BackendOptions defaults, boolean cudaGraphs) {
         if (threads != null && threads < 1) throw new jbert.trainer.UserError("--threads " + threads + ": expected a positive number");
-        BackendOptions o = BackendOptions.fromEnvironment(System.getProperties(), System.getenv()).withDevice(device.name());
+        BackendOptions o = defaults.withDevice(device.name());
         if (threads != null) o = o.withThreads(threads);
         if (tf32) o = o.withTf32(true);
         if (cudaGraphs) o = o.withCudaGraphs(true);
         return o;
     }
 
-    public String name() { return device.name(); }
+    /** Chooses the backend of {@code options} once; a device that is not usable is a one-line error (exit 2). */
+    public static Backend select(BackendOptions options, Consumer<String> notice) {
+        try {
+            return Backends.select(options, notice);
+        } catch (Backends.UnavailableException e) {
+            throw new jbert.trainer.UserError("--device " + e.getMessage());
+        }
+    }
 }

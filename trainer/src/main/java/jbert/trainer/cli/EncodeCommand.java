@@ -34,9 +34,14 @@ import java.util.concurrent.Callable;
                 "input_ids and attention_mask [N, T] (T: the longest text) to a safetensors file (float32).",
                 "Input as for tokenize: one text per line, or .jsonl."})
 public final class EncodeCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    /** The command, printing to the context's console. */
+    public EncodeCommand(CommandContext context) { this.context = context; }
+
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = Models.DEFAULT, paramLabel = "NAME|DIR", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", defaultValue = Models.DEFAULT, paramLabel = "NAME|DIR", description = Models.PRETRAINED_HELP)
     String model;
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "The texts.")
@@ -60,9 +65,9 @@ public final class EncodeCommand implements Callable<Integer> {
     public Integer call() {
         TrainCommand.positive(spec.commandLine(), "--batch-size", batchSize);
         if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
-        PrintStream err = jbert.trainer.Main.err();
-        Backend backend = device.select(err);
-        Path modelDir = Models.resolve(model, err);
+        PrintStream err = context.console().err();
+        Backend backend = device.select(context);
+        Path modelDir = Models.resolve(model, context);
         BertConfig config = Models.config(modelDir);
         BertTokenizer tokenizer = Models.tokenizer(modelDir);
         List<TextInputs.Text> texts = TextInputs.read(input, pair);

@@ -7,7 +7,6 @@ import jbert.trainer.data.DataFiles;
 import jbert.trainer.data.Encoded;
 import jbert.trainer.data.LabelSet;
 import jbert.trainer.data.Splits;
-import jbert.trainer.data.TableReader;
 import jbert.trainer.report.EvalLog;
 import jbert.trainer.report.Json;
 import jbert.trainer.report.Progress;
@@ -30,6 +29,11 @@ import java.util.concurrent.Callable;
         description = "Evaluate a fine-tuned classifier on a labelled split: accuracy, per-class precision/recall/F1, "
                 + "macro-F1 and the confusion matrix.")
 public final class EvalCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    /** The command, printing to the context's console. */
+    public EvalCommand(CommandContext context) { this.context = context; }
+
     public enum Split { validation, train }
 
     @Spec CommandSpec spec;
@@ -57,20 +61,19 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
-        InferenceOptions.Opened opened = run.open(spec, model, err);
+        PrintStream out = context.console().out(), err = context.console().err();
+        InferenceOptions.Opened opened = run.open(spec, model, context);
         BertTokenizer tokenizer = opened.classifier().tokenizer();
         LabelSet labels = opened.classifier().labels();
         if (data.labels != null && !data.labels.equals(labels.names())) {
             throw new UserError("--labels " + String.join(",", data.labels) + " differ from the model's labels " + labels);
         }
 
-        DataFiles files = DataFiles.resolve(data.dir, data.trainFile, data.evalFile, System.getenv(), err::println);
+        DataFiles files = data.files(context);
         Path file = split == Split.train ? files.train() : files.eval();
         if (file == null) throw new UserError("no " + split + " file (give --data DIR, or --" + (split == Split.train ? "train" : "eval") + "-file)");
-        TableReader.Result table = TableReader.read(file, data.textColumn, data.labelColumn, data.skipBadRows);
-        Splits.Loaded loaded = Splits.load(file, table, labels, data.skipBadRows);
-        TrainCommand.reportSkipped(err, loaded.skipped(), List.of());
+        Splits.Loaded loaded = data.examples(file, data.read(file), labels);
+        DataOptions.reportSkipped(err, loaded.skipped(), List.of());
         var examples = Splits.take(loaded.examples(), limit.n(), dataSeed);
         if (examples.isEmpty()) throw new UserError(file + ": no examples to evaluate");
         List<Encoded> encoded = Encoding.encode(tokenizer, examples, opened.maxLength(run.maxLength));

@@ -28,10 +28,15 @@ import java.util.concurrent.Callable;
         description = "Predict the tokens hidden behind [MASK] with the pretrained masked-language-model head "
                 + "(e.g. \"the capital of france is [MASK].\").")
 public final class FillMaskCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    /** The command, printing to the context's console. */
+    public FillMaskCommand(CommandContext context) { this.context = context; }
+
     @Parameters(arity = "1", paramLabel = "TEXT", description = "A text with at least one [MASK].")
     String text;
 
-    @Option(names = "--model", defaultValue = Models.DEFAULT, paramLabel = "NAME|DIR", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--model", defaultValue = Models.DEFAULT, paramLabel = "NAME|DIR", description = Models.PRETRAINED_HELP)
     String model;
 
     @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "Guesses per mask. Default: ${DEFAULT-VALUE}.")
@@ -42,9 +47,9 @@ public final class FillMaskCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (topK < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--top-k " + topK + ": expected a positive number");
-        PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
-        Backend backend = device.select(err);
-        Path modelDir = Models.resolve(model, err);
+        PrintStream out = context.console().out(), err = context.console().err();
+        Backend backend = device.select(context);
+        Path modelDir = Models.resolve(model, context);
         BertConfig config = Models.config(modelDir);
         BertTokenizer tokenizer = Models.tokenizer(modelDir);
         Encoding enc = tokenizer.encode(text, EncodeOptions.truncateTo(config.maxPositionEmbeddings));

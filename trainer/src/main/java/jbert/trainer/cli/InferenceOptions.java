@@ -31,10 +31,10 @@ final class InferenceOptions {
     }
 
     /** Checks --batch-size and --max-length, chooses the device and opens the folder at {@code model}. */
-    Opened open(CommandSpec spec, String model, PrintStream err) {
+    Opened open(CommandSpec spec, String model, CommandContext context) {
         TrainCommand.positive(spec.commandLine(), "--batch-size", batchSize);
         if (maxLength < 2) throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": needs at least 2");
-        Backend backend = device.select(err);
-        return new Opened(backend, Models.classifier(model, err));
+        Backend backend = device.select(context);
+        return new Opened(backend, Models.classifier(model, context));
     }
 }

@@ -40,17 +40,21 @@ final class Models {
     }
 
     /** Resolves {@code --model} and reads its config, tokenizer and labels (the weights wait for load). */
-    static Classifier classifier(String model, PrintStream err) {
-        Path dir = resolve(model, err);
+    static Classifier classifier(String model, CommandContext context) {
+        Path dir = resolve(model, context);
         BertConfig config = config(dir);
         return new Classifier(dir, config, tokenizer(dir), jbert.trainer.data.LabelSet.fromId2Label(config.id2label));
     }
 
     static final String DEFAULT = ModelResolver.BERT_BASE_UNCASED;
 
-    /** The HF-layout folder of {@code --model} (converting bert-base-uncased or a TF checkpoint once). */
-    static Path resolve(String model, PrintStream err) {
-        return ModelResolver.resolve(model, err::println);
+    /** What {@code --model NAME|DIR} accepts ({@link ModelResolver}), for the commands' help. */
+    static final String PRETRAINED_HELP = "Pretrained model: bert-base-uncased, a Hugging Face folder, or a TensorFlow "
+            + "checkpoint folder (converted once into the model cache). Default: ${DEFAULT-VALUE}.";
+
+    /** The HF-layout folder of {@code --model} (converting bert-base-uncased or a TF checkpoint once, into the context's home). */
+    static Path resolve(String model, CommandContext context) {
+        return ModelResolver.resolve(model, context.home(), context.console().notices());
     }
 
     static BertConfig config(Path dir) {

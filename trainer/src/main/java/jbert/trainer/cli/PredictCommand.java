@@ -29,6 +29,11 @@ import java.util.concurrent.Callable;
         description = "Classify texts with a fine-tuned model: the label and the probability of each class per text. "
                 + "Reads one text per line from stdin when no TEXT is given.")
 public final class PredictCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    /** The command, printing to the context's console. */
+    public PredictCommand(CommandContext context) { this.context = context; }
+
     @Spec CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A fine-tuned model folder.")
@@ -44,8 +49,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
-        InferenceOptions.Opened opened = run.open(spec, model, err);
+        PrintStream out = context.console().out(), err = context.console().err();
+        InferenceOptions.Opened opened = run.open(spec, model, context);
         BertForSequenceClassification net = opened.load(err);
         BertTokenizer tokenizer = opened.classifier().tokenizer();
         LabelSet labels = opened.classifier().labels();
@@ -57,7 +62,7 @@ public final class PredictCommand implements Callable<Integer> {
             return 0;
         }
         // Stream stdin a batch at a time, so a long input starts answering at once.
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in = new BufferedReader(new InputStreamReader(context.console().in(), StandardCharsets.UTF_8));
         List<String> chunk = new ArrayList<>();
         for (String line; (line = in.readLine()) != null; ) {
             chunk.add(line);

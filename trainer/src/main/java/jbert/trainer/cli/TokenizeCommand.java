@@ -27,6 +27,11 @@ import java.util.concurrent.Callable;
                 "A .jsonl input holds a JSON string or an object with \"text\" (and \"text_pair\" with --pair) per line;",
                 "any other file one text per line."})
 public final class TokenizeCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    /** The command, printing to the context's console. */
+    public TokenizeCommand(CommandContext context) { this.context = context; }
+
     @Spec CommandSpec spec;
 
     @Option(names = "--vocab", paramLabel = "vocab.txt|tokenizer.json|DIR",
@@ -56,7 +61,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (maxLength != null && maxLength < (pair ? 3 : 2)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-length " + maxLength + ": too short for the special tokens");
         }
-        BertTokenizer tokenizer = BertTokenizer.load(vocab != null ? vocab : Models.resolve(Models.DEFAULT, jbert.trainer.Main.err()));
+        BertTokenizer tokenizer = BertTokenizer.load(vocab != null ? vocab : Models.resolve(Models.DEFAULT, context));
         List<TextInputs.Text> texts = TextInputs.read(input, pair);
         EncodeOptions opts = maxLength == null ? EncodeOptions.NONE : EncodeOptions.truncateTo(maxLength);
         List<String> a = new ArrayList<>(texts.size()), b = pair ? new ArrayList<>(texts.size()) : null;
@@ -64,8 +69,8 @@ public final class TokenizeCommand implements Callable<Integer> {
         List<Encoding> enc = tokenizer.encodeBatch(a, b, opts);
 
         if (output == null) {
-            write(enc, jbert.trainer.Main.out());
-            jbert.trainer.Main.out().flush();
+            write(enc, context.console().out());
+            context.console().out().flush();
         } else {
             // All in memory, then one atomic write: an error leaves no half file behind.
             ByteArrayOutputStream buf = new ByteArrayOutputStream();

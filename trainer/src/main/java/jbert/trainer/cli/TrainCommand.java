@@ -1,23 +1,21 @@
 package jbert.trainer.cli;
 
 import jbert.engine.Backend;
+import jbert.engine.BackendOptions;
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.tokenizer.BertTokenizer;
 import jbert.trainer.Main;
 import jbert.trainer.UserError;
-import jbert.trainer.Version;
-import jbert.trainer.data.DataFiles;
 import jbert.trainer.data.Encoded;
 import jbert.trainer.data.LabelSet;
-import jbert.trainer.data.Splits;
-import jbert.trainer.data.TableReader;
 import jbert.trainer.report.Progress;
-import jbert.trainer.report.RunMetrics;
 import jbert.trainer.train.Checkpoints;
+import jbert.trainer.train.RunDescription;
 import jbert.trainer.train.StopSignal;
 import jbert.trainer.train.TrainConfig;
 import jbert.trainer.train.Trainer;
+import jbert.trainer.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,10 +38,15 @@ import java.util.concurrent.Callable;
                 "and write the model, metrics.json, report.md, charts and checkpoints into --output.",
                 "With no options: bert-base-uncased on 1,000 + 1,000 Twitter Financial News tweets, 3 epochs."})
 public final class TrainCommand implements Callable<Integer> {
+    private final CommandContext context;
+
+    /** The command, printing to the context's console. */
+    public TrainCommand(CommandContext context) { this.context = context; }
+
     @Spec CommandSpec spec;
 
     @Option(names = "--model", defaultValue = Models.DEFAULT, paramLabel = "NAME|DIR",
-            description = "Pretrained model: bert-base-uncased or an HF-layout folder. Default: ${DEFAULT-VALUE}.")
+            description = Models.PRETRAINED_HELP)
     String model;
 
     @Mixin DataOptions data;
@@ -156,41 +159,54 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
-        PrintStream out = jbert.trainer.Main.out(), err = jbert.trainer.Main.err();
+        Console console = context.console();
         Path resumeFrom = resumeCheckpoint();
+        Path runDir = runFolder(resumeFrom);
+        BackendOptions options = device.over(context.backend(), cudaGraphs);
+        Backend backend = DeviceOption.select(options, console.notices());
+        if (cudaGraphs && padToMultipleOf == 1 && backend.name().equals("cuda")) {
+            console.err().println("note: --cuda-graphs replays a step per batch shape, and batches padded to their longest rarely repeat one; "
+                    + "--pad-to-multiple-of 8 makes them repeat");
+        }
+        Path modelDir = Models.resolve(model, context);
+        BertConfig config = Models.config(modelDir);
+        BertTokenizer tokenizer = Models.tokenizer(modelDir);
+
+        TrainingData training = TrainingData.load(data, trainSize, evalSize, dataSeed, context);
+        int maxLen = sequenceLength(config, console.err());
+        List<Encoded> train = Encoding.encode(tokenizer, training.train(), maxLen);
+        List<Encoded> eval = Encoding.encode(tokenizer, training.eval(), maxLen);
+
+        // The pretrained encoder, a fresh head for our labels (a resumed run loads its checkpoint instead).
+        BertForSequenceClassification net = new BertForSequenceClassification(classifierConfig(config, training.labels()), backend, seed);
+        if (resumeFrom == null) Models.loadWeights(net, modelDir, console.err());
+
+        TrainConfig cfg = trainConfig();
+        RunDescription description = new RunDescription(backend.name(), options.cpuThreads(), model, maxLen, padToMultipleOf,
+                cudaGraphs, dropout, training.describe());
+        printPlan(console.out(), training, net, backend.name(), cfg, runDir);
+        int padId = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
+        TrainingRun run = assemble(net, new TrainingRun.Examples(train, eval, training.labels(), padId, padToMultipleOf),
+                dir -> Models.saveIntoRunFolder(dir, net, tokenizer), runDir, description);
+        return switch (new Trainer(cfg, run).run(resumeFrom)) {
+            case COMPLETED -> Main.EXIT_OK;
+            case INTERRUPTED -> Main.EXIT_INTERRUPTED;
+            case DIVERGED -> Main.EXIT_DIVERGED;
+        };
+    }
+
+    /** --output, else runs/DATE_TIME; a folder that already holds a run is continued only with --resume. */
+    private Path runFolder(Path resumeFrom) {
         Path runDir = output != null ? output
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HH-mm-ss")));
         if (resumeFrom == null && Files.isRegularFile(runDir.resolve("metrics.json"))) {
             throw new UserError("--output " + runDir + " already holds a run; continue it with --resume, or choose another folder");
         }
+        return runDir;
+    }
 
-        Backend backend = device.select(err, cudaGraphs);
-        if (cudaGraphs && padToMultipleOf == 1 && backend.name().equals("cuda")) {
-            err.println("note: --cuda-graphs replays a step per batch shape, and batches padded to their longest rarely repeat one; "
-                    + "--pad-to-multiple-of 8 makes them repeat");
-        }
-        Path modelDir = Models.resolve(model, err);
-        BertConfig config = Models.config(modelDir);
-        BertTokenizer tokenizer = Models.tokenizer(modelDir);
-
-        // ---- data ----
-        DataFiles files = DataFiles.resolve(data.dir, data.trainFile, data.evalFile, System.getenv(), err::println);
-        if (files.train() == null || files.eval() == null) {
-            throw new UserError("train needs both a training and an evaluation file (--train-file and --eval-file, or --data DIR)");
-        }
-        TableReader.Result trainTable = TableReader.read(files.train(), data.textColumn, data.labelColumn, data.skipBadRows);
-        TableReader.Result evalTable = TableReader.read(files.eval(), data.textColumn, data.labelColumn, data.skipBadRows);
-        LabelSet labels = data.labels != null ? new LabelSet(data.labels)
-                : files.knownLabels() != null ? files.knownLabels()
-                : inferLabels(trainTable, files.train());
-        Splits.Loaded trainAll = Splits.load(files.train(), trainTable, labels, data.skipBadRows);
-        Splits.Loaded evalAll = Splits.load(files.eval(), evalTable, labels, data.skipBadRows);
-        reportSkipped(err, trainAll.skipped(), evalAll.skipped());
-        var trainEx = Splits.take(trainAll.examples(), trainSize.n(), dataSeed);
-        var evalEx = Splits.take(evalAll.examples(), evalSize.n(), dataSeed);
-        if (trainEx.isEmpty()) throw new UserError(files.train() + ": no training examples");
-        if (evalEx.isEmpty()) throw new UserError(files.eval() + ": no evaluation examples");
-
+    /** --max-length, capped by the model's positions; a padding that would pass them is a user error. */
+    private int sequenceLength(BertConfig config, PrintStream err) {
         int maxLen = Math.min(maxLength, config.maxPositionEmbeddings);
         if (maxLen < maxLength) err.println("note: --max-length " + maxLength + " exceeds the model's " + config.maxPositionEmbeddings + " positions; using " + maxLen);
         int padded = (maxLen + padToMultipleOf - 1) / padToMultipleOf * padToMultipleOf;
@@ -198,96 +214,45 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--pad-to-multiple-of " + padToMultipleOf + ": a batch of " + maxLen + " tokens would be padded to "
                     + padded + ", beyond the model's " + config.maxPositionEmbeddings + " positions");
         }
-        List<Encoded> train = Encoding.encode(tokenizer, trainEx, maxLen);
-        List<Encoded> eval = Encoding.encode(tokenizer, evalEx, maxLen);
+        return maxLen;
+    }
 
-        // ---- model: pretrained encoder, a fresh head for our labels ----
+    /** The pretrained config made a classifier's: our labels, --dropout, HF's problem type and architecture. */
+    private BertConfig classifierConfig(BertConfig config, LabelSet labels) {
         config.id2label = labels.id2label();
         config.problemType = "single_label_classification";
         config.architectures = new String[] {"BertForSequenceClassification"};
         config.hiddenDropoutProb = dropout;
         config.attentionProbsDropoutProb = dropout;
         config.classifierDropout = null; // follows hidden_dropout_prob, as in HF
-        BertForSequenceClassification net = new BertForSequenceClassification(config, backend, seed);
-        if (resumeFrom == null) Models.loadWeights(net, modelDir, err);
+        return config;
+    }
 
-        TrainConfig cfg = new TrainConfig(epochs, batchSize, evalBatchSize, lr, beta1, beta2, eps, weightDecay,
+    /** The settings that decide the run's trajectory. */
+    private TrainConfig trainConfig() {
+        return new TrainConfig(epochs, batchSize, evalBatchSize, lr, beta1, beta2, eps, weightDecay,
                 warmupRatio, maxGradNorm, seed, maxSteps, saveSteps);
-        RunMetrics metrics = new RunMetrics();
-        metrics.jbertVersion = Version.JBERT;
-        metrics.versions.put("jbert", Version.JBERT);
-        metrics.versions.put("java", Version.java());
-        metrics.versions.put("os", Version.os());
-        metrics.versions.put("device", backend.name());
-        metrics.versions.put("threads", System.getProperty("jbert.threads",
-                System.getenv().getOrDefault("JBERT_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()))));
-        metrics.seed = seed;
-        metrics.config.put("model", model);
-        metrics.config.putAll(cfg.describe());
-        metrics.config.put("max_length", maxLen);
-        metrics.config.put("pad_to_multiple_of", padToMultipleOf);
-        metrics.config.put("cuda_graphs", cudaGraphs);
-        metrics.config.put("dropout", dropout);
-        metrics.data.put("train_file", files.train().toString());
-        metrics.data.put("eval_file", files.eval().toString());
-        metrics.data.put("train_examples", train.size());
-        metrics.data.put("train_split_rows", trainAll.examples().size());
-        metrics.data.put("eval_examples", eval.size());
-        metrics.data.put("eval_split_rows", evalAll.examples().size());
-        metrics.data.put("data_seed", dataSeed);
-        metrics.data.put("labels", labels.names());
-        metrics.data.put("skipped_rows", trainAll.skipped().size() + evalAll.skipped().size());
+    }
 
-        int total = cfg.totalSteps(train.size());
+    /** The two lines that say what the run will do before it starts. */
+    private void printPlan(PrintStream out, TrainingData training, BertForSequenceClassification net, String device,
+                           TrainConfig cfg, Path runDir) {
+        int n = training.train().size();
         out.printf(Locale.ROOT, "train: %d examples of %s (%d rows), eval: %d of %s (%d rows); labels: %s%n",
-                train.size(), files.train(), trainAll.examples().size(), eval.size(), files.eval(), evalAll.examples().size(), labels);
+                n, training.files().train(), training.trainSplit().examples().size(), training.eval().size(),
+                training.files().eval(), training.evalSplit().examples().size(), training.labels());
         out.printf(Locale.ROOT, "model: %s (%,d parameters) on %s; %d steps (%d epochs of %d), batch %d, lr %s; run folder %s%n",
-                model, net.parameterCount(), backend.name(), total, epochs, cfg.stepsPerEpoch(train.size()), batchSize, lr, runDir);
-
-        Trainer.Run run = new Trainer.Run();
-        run.model = net;
-        run.train = train;
-        run.eval = eval;
-        run.labels = labels;
-        run.padId = tokenizer.padId() >= 0 ? tokenizer.padId() : config.padTokenId;
-        run.runDir = runDir;
-        run.keepCheckpoints = saveTotalLimit;
-        run.metrics = metrics;
-        run.progress = progress;
-        run.logEvery = loggingSteps;
-        run.out = out;
-        run.stop = StopSignal.onInterrupt(err);
-        run.stopAfterSteps = stopAfterSteps;
-        run.charts = !noCharts;
-        run.padToMultipleOf = padToMultipleOf;
-        run.saver = dir -> Models.saveIntoRunFolder(dir, net, tokenizer);
-        Trainer.Outcome outcome = new Trainer(cfg, run).run(resumeFrom);
-        return switch (outcome) {
-            case COMPLETED -> Main.EXIT_OK;
-            case INTERRUPTED -> Main.EXIT_INTERRUPTED;
-            case DIVERGED -> Main.EXIT_DIVERGED;
-        };
+                model, net.parameterCount(), device, cfg.totalSteps(n), epochs, cfg.stepsPerEpoch(n), batchSize, lr, runDir);
     }
 
-    private LabelSet inferLabels(TableReader.Result table, Path file) {
-        try {
-            return LabelSet.infer(table.rows(), file.toString());
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-    }
-
-    static void reportSkipped(PrintStream err, List<String> a, List<String> b) {
-        int n = a.size() + b.size();
-        if (n == 0) return;
-        err.println("skipped " + n + " bad row" + (n == 1 ? "" : "s") + " (--skip-bad-rows):");
-        int shown = 0;
-        for (List<String> l : List.of(a, b)) {
-            for (String s : l) {
-                if (shown++ < 10) err.println("  " + s);
-            }
-        }
-        if (n > 10) err.println("  ... and " + (n - 10) + " more");
+    /** The run as the trainer takes it: model, examples, folder, display, Ctrl-C's flag, description. */
+    private TrainingRun assemble(BertForSequenceClassification net, TrainingRun.Examples examples, TrainingRun.ModelSaver saver,
+                                 Path runDir, RunDescription description) {
+        Console console = context.console();
+        return new TrainingRun(net, examples,
+                new TrainingRun.Folder(runDir, saveTotalLimit, !noCharts, saver),
+                new TrainingRun.Display(console.out(), progress, loggingSteps),
+                StopSignal.onInterrupt(console.err()), stopAfterSteps, description);
     }
 
     private Path resumeCheckpoint() {

@@ -1,6 +1,8 @@
 package jbert.trainer.model;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * Where jbert keeps what it downloads and converts: {@code $JBERT_HOME}, else {@code ~/.cache/jbert}.
@@ -9,14 +11,17 @@ import java.nio.file.Path;
 public final class JbertHome {
     private JbertHome() {}
 
+    /** The home of this process (the command line reads it once, through {@link #of}). */
     public static Path get() {
-        String prop = System.getProperty("jbert.home");
-        if (prop != null && !prop.isBlank()) return Path.of(prop);
-        String env = System.getenv("JBERT_HOME");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        return Path.of(System.getProperty("user.home"), ".cache", "jbert");
+        return of(System.getProperties(), System.getenv());
     }
 
-    /** {@code <home>/models}: one HF-layout folder per converted model. */
-    public static Path models() { return get().resolve("models"); }
+    /** The home that these system properties and environment variables name. */
+    public static Path of(Properties properties, Map<String, String> environment) {
+        String prop = properties.getProperty("jbert.home");
+        if (prop != null && !prop.isBlank()) return Path.of(prop);
+        String env = environment.get("JBERT_HOME");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        return Path.of(properties.getProperty("user.home"), ".cache", "jbert");
+    }
 }

@@ -8,6 +8,7 @@ import jbert.engine.io.TensorSource;
 import jbert.engine.optim.AdamW;
 import jbert.trainer.UserError;
 import jbert.trainer.report.Json;
+import jbert.trainer.report.RunMetrics;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,6 +89,16 @@ public final class Checkpoints {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         tensors.forEach((k, t) -> shapes.put(k, t.shape()));
         Safetensors.write(file, shapes, k -> tensors.get(k).toArray(), Map.of("format", "pt"));
+    }
+
+    /** metrics.json of the run folder, rewritten atomically with every checkpoint and at the end. */
+    public static void writeMetrics(Path runDir, RunMetrics metrics) {
+        Path file = runDir.resolve("metrics.json");
+        try {
+            Json.writeAtomically(file, metrics);
+        } catch (IOException e) {
+            throw new CheckpointWriteException("cannot write " + file + " (" + e.getMessage() + "); earlier checkpoints are intact", e);
+        }
     }
 
     /** Complete checkpoints of a run folder, oldest first (temp folders of cut writes are not listed). */

@@ -296,6 +296,31 @@ class CommandLineTest {
         assertTrue(far.err().strip().lines().count() == 1 && far.err().contains("--pad-to-multiple-of 100000: a batch of"), "out:\n" + far.out() + "\nerr:\n" + far.err());
     }
 
+    /**
+     * The context's defaults are what the environment would set (JBERT_THREADS=7 here); --threads applies
+     * over them, and metrics.json records the threads the run's backend options asked for.
+     */
+    @Test
+    void threadsComeFromTheContextWithTheFlagOnTop() throws IOException {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user.home", tmp.toString());
+        for (String[] threads : List.of(new String[] {}, new String[] {"--threads", "1"})) {
+            Path run = tmp.resolve("threads" + threads.length);
+            List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data", data.toString(),
+                    "--train-size", "8", "--eval-size", "4", "--epochs", "1", "--output", run.toString(), "--device", "cpu",
+                    "--progress", "none", "--no-charts"));
+            args.addAll(List.of(threads));
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            Console console = new Console(new java.io.ByteArrayInputStream(new byte[0]),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args.toArray(new String[0]), CommandContext.of(console, props, java.util.Map.of("JBERT_THREADS", "7")));
+            assertEquals(0, code, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("train: 8 examples"), "the command prints to the console it is given");
+            JsonNode m = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
+            assertEquals(threads.length == 0 ? "7" : "1", m.path("versions").path("threads").asText(), String.join(" ", args));
+        }
+    }
+
     @Test
     void fillMaskPrintsTopK() {
         Result r = jbert("fill-mask", "--model", model.toString(), "--device", "cpu", "--top-k", "3", "the stock is [MASK] .");

@@ -78,21 +78,15 @@ class TrainerTest {
         return TrainConfig.defaults().withLr(5e-3).withBatchSize(4).withEpochs(6).withSaveSteps(5).withWarmupRatio(0.1);
     }
 
-    Trainer.Run run(Path dir, BertForSequenceClassification m, ByteArrayOutputStream log) {
-        Trainer.Run r = new Trainer.Run();
-        r.model = m;
-        r.train = train;
-        r.eval = eval;
-        r.labels = LabelSet.TWITTER_FINANCIAL_NEWS;
-        r.padId = 0;
-        r.runDir = dir;
-        r.keepCheckpoints = 0;
-        r.progress = Progress.Mode.lines;
-        r.logEvery = 8;
-        r.out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        r.charts = false;
-        r.saver = d -> Safetensors.write(d.resolve("model.safetensors"), StateDict.export(m));
-        return r;
+    TrainingRun run(Path dir, BertForSequenceClassification m, ByteArrayOutputStream log) {
+        LabelSet labels = LabelSet.TWITTER_FINANCIAL_NEWS;
+        RunDescription description = new RunDescription("cpu", 1, "tiny-bert", 64, 1, false, 0.1,
+                new RunDescription.Data("train", "eval", train.size(), train.size(), eval.size(), eval.size(), 42, labels.names(), 0));
+        return new TrainingRun(m,
+                new TrainingRun.Examples(train, eval, labels, 0, 1),
+                new TrainingRun.Folder(dir, 0, false, d -> Safetensors.write(d.resolve("model.safetensors"), StateDict.export(m))),
+                new TrainingRun.Display(new PrintStream(log, true, StandardCharsets.UTF_8), Progress.Mode.lines, 8),
+                new StopSignal(), null, description);
     }
 
     @Test
@@ -142,8 +136,7 @@ class TrainerTest {
 
         // The same run, stopped mid-epoch 3 (step 37 of 96: batch 5 of 16), as Ctrl-C stops it.
         Path dir = tmp.resolve("b");
-        Trainer.Run first = run(dir, tinyModel(42, cpu), new ByteArrayOutputStream());
-        first.stopAfterSteps = 37;
+        TrainingRun first = run(dir, tinyModel(42, cpu), new ByteArrayOutputStream()).withStopAfterSteps(37);
         assertEquals(Trainer.Outcome.INTERRUPTED, new Trainer(config(), first).run(null));
         assertTrue(Files.isDirectory(dir.resolve("checkpoint-37")));
         assertFalse(Files.exists(dir.resolve("model.safetensors")));
@@ -195,8 +188,7 @@ class TrainerTest {
     @Test
     void resumeRefusesOtherSettings() {
         Path dir = tmp.resolve("c");
-        Trainer.Run first = run(dir, tinyModel(42), new ByteArrayOutputStream());
-        first.stopAfterSteps = 3;
+        TrainingRun first = run(dir, tinyModel(42), new ByteArrayOutputStream()).withStopAfterSteps(3);
         assertEquals(Trainer.Outcome.INTERRUPTED, new Trainer(config(), first).run(null));
         Path latest = Checkpoints.latest(dir);
         UserError e = assertThrows(UserError.class,
@@ -230,8 +222,7 @@ class TrainerTest {
     @Test
     void aFailedCheckpointWriteLeavesEarlierOnesIntact() throws IOException {
         Path dir = tmp.resolve("d");
-        Trainer.Run first = run(dir, tinyModel(42), new ByteArrayOutputStream());
-        first.stopAfterSteps = 5;
+        TrainingRun first = run(dir, tinyModel(42), new ByteArrayOutputStream()).withStopAfterSteps(5);
         assertEquals(Trainer.Outcome.INTERRUPTED, new Trainer(config(), first).run(null));
         byte[] before = Files.readAllBytes(dir.resolve("checkpoint-5/model.safetensors"));
         // The next write fails: a file stands where its temp folder's parent should be.
@@ -302,8 +293,7 @@ class TrainerTest {
                         throw e.getCause();
                     }
                 });
-        Trainer.Run r = run(tmp.resolve("shapes"), tinyModel(42, recording), new ByteArrayOutputStream());
-        r.padToMultipleOf = 8;
+        TrainingRun r = run(tmp.resolve("shapes"), tinyModel(42, recording), new ByteArrayOutputStream()).withPadToMultipleOf(8);
         assertEquals(Trainer.Outcome.COMPLETED, new Trainer(config().withEpochs(2), r).run(null));
         int compared = 0;
         for (var e : steps.entrySet()) {
