@@ -1,46 +1,40 @@
-package jbert.kernels;
+package jbert.bench;
 
-import jbert.engine.Storage;
-import jbert.engine.bert.Batch;
-import jbert.engine.bert.BertConfig;
-import jbert.engine.bert.BertForSequenceClassification;
-import jbert.engine.train.TrainStep;
-import jcuda.driver.CUevent;
+import jbert.engine.BackendOptions;
+import jbert.kernels.CudaBackend;
+import jbert.kernels.CudaBackendProvider;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Random;
-
-import static jcuda.driver.JCudaDriver.*;
 
 /**
  * The GPU benchmark that {@code kernels/device-check.sh} runs on the device machine, after the GPU
  * tests. Each section is independent (a failure is reported and the next one runs):
  * <ol>
  *   <li>memory-bound kernels (LayerNorm, softmax, GELU, bias+GELU, AdamW) in GB/s of compulsory
- *       traffic, next to a device-to-device copy measured in the same run;</li>
+ *       traffic, next to a device-to-device copy measured in the same run; the optimizer's
+ *       multi-tensor passes; the host's cost of a launch ({@link GpuKernelCheck});</li>
  *   <li>GEMM GFLOP/s at BERT-base shapes, for each available GEMM path (cuBLAS and jbert's own);</li>
- *   <li>a BERT-base training step (B=32, T=128, random weights), fp32 and TF32 (cuBLAS, or jbert's
- *       tensor-core GEMM on sm_80+), with the default GEMM and, where that is cuBLAS, jbert's own;</li>
- *   <li>a profile of one fp32 step: GPU time per Backend method, matrix products per shape.</li>
+ *   <li>a BERT-base training step (B=32, T=128, random weights: {@link GpuStepWorkload}), fp32 and
+ *       TF32 (cuBLAS, or jbert's tensor-core GEMM on sm_80+), with the default GEMM and, where that is
+ *       cuBLAS, jbert's own; smaller steps, and the same steps in CUDA graphs ({@link GpuStepCheck});</li>
+ *   <li>a profile of one fp32 step through {@link TimingBackend}: GPU time per Backend call by CUDA
+ *       events, matrix products per shape, and the host's time per call.</li>
  * </ol>
  * Results go to stdout and, as tab-separated {@code section, name, value, unit, note} rows, to the
  * file given by {@code --out}: device-check.sh's summary table reads them.
- * <pre>java -cp ... jbert.kernels.DeviceCheck --out results.tsv [--steps 10] [--batch 32] [--seq 128]</pre>
+ * <pre>java -cp ... jbert.bench.DeviceCheck --out results.tsv [--steps 10] [--batch 32] [--seq 128] [--bandwidth-only]</pre>
+ * Settings come from {@code -Djbert.*}, read here, at the program's edge
+ * ({@link BackendOptions#fromEnvironment}): {@code -Djbert.cuda.gemm=own} runs it on jbert's own GEMM
+ * kernels. Without a GPU it exits with one line saying why.
  */
 public final class DeviceCheck {
-    private final CudaBackend be;
     private final PrintWriter out;
-    /** The device-to-device copy's GB/s, from the bandwidth section (NaN before it ran). */
-    private double copyGBs = Double.NaN;
 
-    private DeviceCheck(CudaBackend be, PrintWriter out) {
-        this.be = be;
-        this.out = out;
-    }
+    private DeviceCheck(PrintWriter out) { this.out = out; }
 
     public static void main(String[] args) throws IOException {
         Path outFile = Path.of("device-check.tsv");
@@ -64,53 +58,59 @@ public final class DeviceCheck {
             System.err.println("DeviceCheck: no GPU: " + provider.unavailableReason());
             System.exit(2);
         }
-        CudaBackend be = new CudaBackend(CudaBackend.Options.fromSystemProperties().withTf32(false), System.out::println);
+        BackendOptions options = BackendOptions.fromEnvironment(System.getProperties(), System.getenv()).withTf32(false);
+        CudaBackend be = new CudaBackend(options, System.out::println);
         System.out.println("device: " + be);
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(outFile), true)) {
-            DeviceCheck c = new DeviceCheck(be, w);
-            c.row("device", "gpu", 0, "", be.deviceName() + " sm_" + be.computeCapability().replace(".", "") + ", " + be.smCount() + " SMs; " + be.gemmDescription());
-            c.section("bandwidth", c::bandwidth);
-            if (bandwidthOnly) return;
-            c.section("multi-tensor", c::multiTensor);
-            c.section("launch", () -> c.launchCost(be));
-            c.section("gemm", () -> c.gemm(be));
-            CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
-            boolean hasTf32 = tf32.usesCublas() || tf32.hasTensorCoreTf32();
-            if (hasTf32) c.section("gemm tf32", () -> c.gemm(tf32));
-            // With cuBLAS in use, jbert's own kernels (the path of machines without it) are measured too.
-            CudaBackend own = be.usesCublas() ? new CudaBackend(be.options().withGemm("own"), System.out::println) : null;
-            CudaBackend ownTf32 = own != null && own.hasTensorCoreTf32() ? new CudaBackend(own.options().withTf32(true), System.out::println) : null;
-            if (own != null) c.section("gemm own", () -> c.gemm(own));
-            if (ownTf32 != null) c.section("gemm own tf32", () -> c.gemm(ownTf32));
-            int s = steps, b = batch, t = seq;
-            c.section("step fp32", () -> c.trainingStep(be, "jbert fp32", s, b, t));
-            c.section("profile fp32", () -> c.profile(be, b, t));
-            if (hasTf32) {
-                c.section("step tf32", () -> c.trainingStep(tf32, "jbert tf32", s, b, t));
-            } else {
-                c.row("step", "jbert tf32", Double.NaN, "ms", "not run: no cuBLAS and compute capability " + be.computeCapability() + " < 8.0");
-            }
-            if (own != null) c.section("step own fp32", () -> c.trainingStep(own, "jbert fp32, own GEMM", s, b, t));
-            if (ownTf32 != null) c.section("step own tf32", () -> c.trainingStep(ownTf32, "jbert tf32, own GEMM", s, b, t));
-            // The fine-tuning protocol's size: many small kernels, where launch overhead shows (the
-            // profile's kernel time summed against the step's wall time says how much).
-            c.section("step small fp32", () -> c.trainingStep(be, "jbert fp32 B=8 T=64", 2 * s, 8, 64));
-            if (hasTf32) c.section("step small tf32", () -> c.trainingStep(tf32, "jbert tf32 B=8 T=64", 2 * s, 8, 64));
-            // A step with almost no GPU work but every launch (and the optimizer's full pass): its time
-            // is what issuing the step costs the host. A B=8 step not much longer is launch-bound.
-            c.section("step tiny fp32", () -> c.trainingStep(be, "jbert fp32 B=1 T=8 (host floor)", 2 * s, 1, 8));
-            // The same steps in CUDA graphs (StepGraphs): captured once per shape, then replayed.
-            CudaBackend graphs = new CudaBackend(be.options().withGraphs(true), System.out::println);
-            c.section("step small fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32 B=8 T=64, CUDA graphs", 2 * s, 8, 64));
-            c.section("step tiny fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32 B=1 T=8, CUDA graphs", 2 * s, 1, 8));
-            c.section("step fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32, CUDA graphs", s, b, t));
-            if (hasTf32) {
-                CudaBackend graphsTf32 = new CudaBackend(tf32.options().withGraphs(true), System.out::println);
-                c.section("step small tf32 graphs", () -> c.trainingStep(graphsTf32, "jbert tf32 B=8 T=64, CUDA graphs", 2 * s, 8, 64));
-                c.section("step tf32 graphs", () -> c.trainingStep(graphsTf32, "jbert tf32, CUDA graphs", s, b, t));
-            }
-            c.section("profile small fp32", () -> c.profile(be, 8, 64));
+            new DeviceCheck(w).run(be, bandwidthOnly, steps, batch, seq);
         }
+    }
+
+    /** The sections in order; the variants (TF32, own GEMM, CUDA graphs) are backends made from {@code be}'s options. */
+    private void run(CudaBackend be, boolean bandwidthOnly, int s, int b, int t) {
+        GpuKernelCheck kernels = new GpuKernelCheck(be, this);
+        GpuStepCheck c = new GpuStepCheck(this);
+        row("device", "gpu", 0, "", be.deviceName() + " sm_" + be.computeCapability().replace(".", "") + ", " + be.smCount() + " SMs; " + be.gemmDescription());
+        section("bandwidth", kernels::bandwidth);
+        if (bandwidthOnly) return;
+        section("multi-tensor", kernels::multiTensor);
+        section("launch", () -> kernels.launchCost(be));
+        section("gemm", () -> kernels.gemm(be));
+        CudaBackend tf32 = new CudaBackend(be.options().withTf32(true), System.out::println);
+        boolean hasTf32 = tf32.usesCublas() || tf32.hasTensorCoreTf32();
+        if (hasTf32) section("gemm tf32", () -> kernels.gemm(tf32));
+        // With cuBLAS in use, jbert's own kernels (the path of machines without it) are measured too.
+        CudaBackend own = be.usesCublas() ? new CudaBackend(be.options().withGemm("own"), System.out::println) : null;
+        CudaBackend ownTf32 = own != null && own.hasTensorCoreTf32() ? new CudaBackend(own.options().withTf32(true), System.out::println) : null;
+        if (own != null) section("gemm own", () -> kernels.gemm(own));
+        if (ownTf32 != null) section("gemm own tf32", () -> kernels.gemm(ownTf32));
+        section("step fp32", () -> c.trainingStep(be, "jbert fp32", s, b, t));
+        section("profile fp32", () -> c.profile(be, b, t));
+        if (hasTf32) {
+            section("step tf32", () -> c.trainingStep(tf32, "jbert tf32", s, b, t));
+        } else {
+            row("step", "jbert tf32", Double.NaN, "ms", "not run: no cuBLAS and compute capability " + be.computeCapability() + " < 8.0");
+        }
+        if (own != null) section("step own fp32", () -> c.trainingStep(own, "jbert fp32, own GEMM", s, b, t));
+        if (ownTf32 != null) section("step own tf32", () -> c.trainingStep(ownTf32, "jbert tf32, own GEMM", s, b, t));
+        // The fine-tuning protocol's size: many small kernels, where launch overhead shows (the
+        // profile's kernel time summed against the step's wall time says how much).
+        section("step small fp32", () -> c.trainingStep(be, "jbert fp32 B=8 T=64", 2 * s, 8, 64));
+        if (hasTf32) section("step small tf32", () -> c.trainingStep(tf32, "jbert tf32 B=8 T=64", 2 * s, 8, 64));
+        // A step with almost no GPU work but every launch (and the optimizer's full pass): its time
+        // is what issuing the step costs the host. A B=8 step not much longer is launch-bound.
+        section("step tiny fp32", () -> c.trainingStep(be, "jbert fp32 B=1 T=8 (host floor)", 2 * s, 1, 8));
+        // The same steps in CUDA graphs (StepGraphs): captured once per shape, then replayed.
+        CudaBackend graphs = new CudaBackend(be.options().withCudaGraphs(true), System.out::println);
+        section("step small fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32 B=8 T=64, CUDA graphs", 2 * s, 8, 64));
+        section("step tiny fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32 B=1 T=8, CUDA graphs", 2 * s, 1, 8));
+        section("step fp32 graphs", () -> c.trainingStep(graphs, "jbert fp32, CUDA graphs", s, b, t));
+        if (hasTf32) {
+            CudaBackend graphsTf32 = new CudaBackend(tf32.options().withCudaGraphs(true), System.out::println);
+            section("step small tf32 graphs", () -> c.trainingStep(graphsTf32, "jbert tf32 B=8 T=64, CUDA graphs", 2 * s, 8, 64));
+            section("step tf32 graphs", () -> c.trainingStep(graphsTf32, "jbert tf32, CUDA graphs", s, b, t));
+        }
+        section("profile small fp32", () -> c.profile(be, 8, 64));
     }
 
     private void section(String name, Runnable body) {
@@ -123,382 +123,10 @@ public final class DeviceCheck {
         }
     }
 
-    private void row(String section, String name, double value, String unit, String note) {
+    /** One result: printed, and a tab-separated row of the --out file (device-check.sh's summary reads them). */
+    void row(String section, String name, double value, String unit, String note) {
         String line = String.format(Locale.ROOT, "%s\t%s\t%.4f\t%s\t%s", section, name, value, unit, note);
         System.out.println(line.replace('\t', ' ').replace("  ", " "));
         out.println(line);
-    }
-
-    // ---- timing -----------------------------------------------------------------------------------
-
-    /** Mean milliseconds of {@code body} over {@code reps} runs, by CUDA events around them (2 warm-up runs first). */
-    private double timeMs(int reps, Runnable body) {
-        body.run();
-        body.run();
-        CUevent start = new CUevent(), stop = new CUevent();
-        cuEventCreate(start, 0);
-        cuEventCreate(stop, 0);
-        cuEventRecord(start, be.stream());
-        for (int i = 0; i < reps; i++) body.run();
-        cuEventRecord(stop, be.stream());
-        cuEventSynchronize(stop);
-        float[] ms = new float[1];
-        cuEventElapsedTime(ms, start, stop);
-        cuEventDestroy(start);
-        cuEventDestroy(stop);
-        return ms[0] / reps;
-    }
-
-    /** One block of Gaussians that {@link #varied} cycles through: 438M Gaussians for the optimizer's tensors would take seconds. */
-    private static final float[] GAUSSIANS = gaussians();
-
-    private static float[] gaussians() {
-        Random r = new Random(7);
-        float[] g = new float[1 << 20];
-        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
-        return g;
-    }
-
-    /**
-     * n floats of scale * N(0, 1) (absolute values when {@code positive}), taken from {@link #GAUSSIANS}
-     * at an offset of the seed: varied, never zero, cheap. Timed kernels read values like a real step's:
-     * zeros can take short paths through division and square roots, or compress (on the H200 neither
-     * showed: a copy and AdamW ran as fast on zeros as on these).
-     */
-    private static Storage varied(CudaBackend b, long n, long seed, float scale, boolean positive) {
-        float[] h = new float[(int) n];
-        int off = (int) (seed * 104729 % GAUSSIANS.length);
-        for (int i = 0; i < h.length; i++) {
-            float g = scale * GAUSSIANS[(off + i) & (GAUSSIANS.length - 1)];
-            h[i] = positive ? Math.abs(g) : g;
-        }
-        return b.upload(h);
-    }
-
-    private Storage varied(long n, long seed, float scale, boolean positive) { return varied(be, n, seed, scale, positive); }
-
-    /** n floats of N(0, 1), as {@link #varied}. */
-    private static Storage random(CudaBackend b, long n, long seed) { return varied(b, n, seed, 1f, false); }
-
-    // ---- 1. memory-bound kernels ------------------------------------------------------------------
-
-    private void bandwidth() {
-        int rows = 32 * 1024, cols = 768;
-        long n = (long) rows * cols;                      // 25M floats, 96 MiB per tensor
-        Storage x = random(be, n, 1), y = be.allocate(n), z = be.allocate(n);
-        jcuda.driver.CUdeviceptr xp = ((CudaStorage) x).ptr(), yp = ((CudaStorage) y).ptr();
-        double copyMs = timeMs(20, () -> cuMemcpyDtoDAsync(yp, xp, 4 * n, be.stream()));
-        double copy = 8.0 * n / copyMs / 1e6;             // GB/s: read + write
-        copyGBs = copy;
-        row("bandwidth", "device-to-device copy", copy, "GB/s", "cuMemcpyDtoD of " + (4 * n >> 20) + " MiB");
-        // The same copy of zeros: faster would mean the memory system compresses them, and zeros
-        // would overstate any kernel timed on them.
-        Storage zeros = be.allocate(n);
-        jcuda.driver.CUdeviceptr zp = ((CudaStorage) zeros).ptr();
-        report("device-to-device copy of zeros", copy, 8.0 * n, timeMs(20, () -> cuMemcpyDtoDAsync(yp, zp, 4 * n, be.stream())));
-        be.release(zeros);
-        // Backend.copy and fill are kernels (a graph can re-argue them): they should match the driver's.
-        report("copy kernel (Backend.copy)", copy, 8.0 * n, timeMs(20, () -> be.copy(x, y, n)));
-        report("fill kernel (Backend.fill)", copy, 4.0 * n, timeMs(20, () -> be.fill(y, 0.5f)));
-        report("cuMemsetD32 (the fill kernel's reference)", copy, 4.0 * n, timeMs(20, () -> cuMemsetD32Async(yp, 0x3f000000, n, be.stream())));
-
-        Storage gamma = random(be, cols, 2), beta = random(be, cols, 3), mean = be.allocate(rows), rstd = be.allocate(rows);
-        Storage dgamma = be.allocate(cols), dbeta = be.allocate(cols);
-        report("layernorm forward", copy, 8.0 * n, timeMs(20, () -> be.layernormForward(x, gamma, beta, y, mean, rstd, rows, cols, 1e-12f)));
-        // backward reads dout and x, reads and writes dx: 16 bytes per element
-        report("layernorm backward", copy, 16.0 * n, timeMs(20, () -> be.layernormBackward(x, y, gamma, mean, rstd, z, dgamma, dbeta, rows, cols)));
-        int B = 128, NH = 12, T = 128;                    // 25M scores
-        Storage mask = be.allocate((long) B * T);
-        report("softmax forward (masked)", copy, 8.0 * n, timeMs(20, () -> be.softmaxForward(x, mask, 0.125f, y, B, NH, T)));
-        Storage mask64 = be.allocate(512L * 64);           // T = 64, the fine-tuning runs' length: 25M scores again
-        report("softmax forward (masked), T=64", copy, 8.0 * n, timeMs(20, () -> be.softmaxForward(x, mask64, 0.125f, y, 512, 12, 64)));
-        // The lane-group kernel that T = 64 takes, forced at T = 128: whether T = 128 should take it too.
-        report("softmax forward (masked), T=128, lane-group kernel", copy, 8.0 * n,
-                timeMs(20, () -> be.softmaxForwardLaneGroups(x, mask, 0.125f, y, B, NH, T)));
-        // backward reads probs and dprobs, reads and writes dscores: 16 bytes per element
-        report("softmax backward", copy, 16.0 * n, timeMs(20, () -> be.softmaxBackward(x, y, z, 0.125f, B, NH, T)));
-        report("softmax backward, T=64", copy, 16.0 * n, timeMs(20, () -> be.softmaxBackward(x, y, z, 0.125f, 512, 12, 64)));
-        be.release(mask64);
-        report("gelu forward", copy, 8.0 * n, timeMs(20, () -> be.geluForward(x, y, n)));
-        report("bias+gelu forward", copy, 12.0 * n, timeMs(20, () -> be.biasGeluForward(x, gamma, y, z, rows, cols)));
-        // Attention's head split [B, T, NH, D] -> [B, NH, T, D] at B=256, T=128; backward accumulates (reads out too).
-        report("permute0213 (split heads)", copy, 8.0 * n, timeMs(20, () -> be.permute0213(x, y, 256, 128, 12, 64, false)));
-        report("permute0213 accumulate (merge heads, backward)", copy, 12.0 * n, timeMs(20, () -> be.permute0213(x, y, 256, 128, 12, 64, true)));
-        // AdamW on zeros without zero_grad (28 bytes per element: read p, g, m, v, write p, m, v), then
-        // on varied values, then as a training step runs it (clip scale, zero_grad: 32 bytes).
-        Storage p0 = be.allocate(n), g0 = be.allocate(n), m0 = be.allocate(n), v0 = be.allocate(n);
-        report("adamw update, zeros", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(p0, g0, m0, v0, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 1f, false)));
-        for (Storage z0 : new Storage[]{p0, g0, m0, v0}) be.release(z0);
-        Storage p = varied(n, 4, 0.05f, false), g = varied(n, 5, 1e-3f, false), m = varied(n, 6, 1e-4f, false), v = varied(n, 7, 1e-7f, true);
-        report("adamw update, varied values", copy, 28.0 * n, timeMs(20, () -> be.adamwUpdate(p, g, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 1f, false)));
-        report("adamw update", copy, 32.0 * n, timeMs(20, () -> be.adamwUpdate(p, g, m, v, n, 1e-5f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.1f, 0.001f, 0.9f, true)));
-        for (Storage s : new Storage[]{x, y, z, gamma, beta, mean, rstd, dgamma, dbeta, mask, p, g, m, v}) be.release(s);
-    }
-
-    /**
-     * The optimizer's passes over BERT-base's 201 parameter tensors: the multi-tensor AdamW (one launch)
-     * against the same update tensor by tensor (201 launches), and the gradient norm (one launch and
-     * one host read-back, against 201 of each).
-     */
-    private void multiTensor() {
-        java.util.List<Long> sizes = new java.util.ArrayList<>(java.util.List.of(30522L * 768, 512L * 768, 2L * 768, 768L, 768L));
-        for (int layer = 0; layer < 12; layer++) {
-            for (int i = 0; i < 4; i++) { sizes.add(768L * 768); sizes.add(768L); }   // query, key, value, attention output
-            sizes.add(768L); sizes.add(768L);                                          // LayerNorm
-            sizes.add(768L * 3072); sizes.add(3072L); sizes.add(3072L * 768); sizes.add(768L);
-            sizes.add(768L); sizes.add(768L);                                          // LayerNorm
-        }
-        sizes.add(768L * 768); sizes.add(768L); sizes.add(2L * 768); sizes.add(2L);     // pooler, classifier
-        int count = sizes.size();
-        long[] ns = sizes.stream().mapToLong(Long::longValue).toArray();
-        Storage[] p = new Storage[count], g = new Storage[count], m = new Storage[count], v = new Storage[count];
-        float[] decays = new float[count];
-        long total = 0;
-        for (int i = 0; i < count; i++) {
-            p[i] = varied(ns[i], 4 * i, 0.05f, false); g[i] = varied(ns[i], 4 * i + 1, 1e-3f, false);
-            m[i] = varied(ns[i], 4 * i + 2, 1e-4f, false); v[i] = varied(ns[i], 4 * i + 3, 1e-7f, true);
-            decays[i] = ns[i] % 768 == 0 && ns[i] > 3072 ? 0.01f : 0f;
-            total += ns[i];
-        }
-        // As a training step runs it: clip scale 0.9, zero_grad (32 bytes per element; the zeroed
-        // gradients then stay zero, which the update reads like any other value).
-        double multi = timeMs(10, () -> be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 0.9f, true));
-        double single = timeMs(10, () -> {
-            for (int i = 0; i < count; i++) be.adamwUpdate(p[i], g[i], m[i], v[i], ns[i], 1e-5f, 0.9f, 0.999f, 1e-8f, decays[i], 0.1f, 0.001f, 0.9f, true);
-        });
-        String what = count + " BERT-base tensors, " + total + " floats";
-        report("adamw " + count + " tensors, one launch", copyGBs, 32.0 * total, multi);
-        report("adamw " + count + " tensors, a launch each", copyGBs, 32.0 * total, single);
-        // The host's part after the JIT has compiled the table lookup (a training run makes thousands of
-        // these calls; the first few dozen run interpreted).
-        for (int r = 0; r < 200; r++) be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 0.9f, true);
-        be.synchronize();
-        long h0 = System.nanoTime();
-        for (int r = 0; r < 10; r++) be.adamwUpdate(p, g, m, v, ns, 1e-5f, 0.9f, 0.999f, 1e-8f, decays, 0.1f, 0.001f, 0.9f, true);
-        double hostUs = (System.nanoTime() - h0) / 1e3 / 10;
-        be.synchronize();
-        row("multi-tensor", "adamw " + count + " tensors, host time per call", hostUs, "us", "the call's own cost (table lookup, launch), not waiting for the GPU");
-        long t0 = System.nanoTime();
-        for (int r = 0; r < 10; r++) be.sumOfSquares(g, ns);
-        double normMulti = (System.nanoTime() - t0) / 1e6 / 10;
-        t0 = System.nanoTime();
-        for (int r = 0; r < 10; r++) for (int i = 0; i < count; i++) be.sumOfSquares(g[i], ns[i]);
-        double normSingle = (System.nanoTime() - t0) / 1e6 / 10;
-        row("multi-tensor", "gradient norm " + count + " tensors, one launch", normMulti, "ms", "wall time incl. the read-back; " + what);
-        row("multi-tensor", "gradient norm " + count + " tensors, a launch each", normSingle, "ms", "wall time incl. " + count + " read-backs");
-        for (Storage[] list : new Storage[][]{p, g, m, v}) for (Storage s : list) be.release(s);
-    }
-
-    /**
-     * What one backend call costs the host, kernel launch included: bursts of 1,000 small GELUs timed
-     * up to the last launch (the GPU keeps up with none of them waiting), the median of 7 bursts.
-     */
-    private void launchCost(CudaBackend b) {
-        Storage x = random(b, 1024, 1), y = b.allocate(1024);
-        double[] us = new double[7];
-        for (int r = -2; r < us.length; r++) {                 // two bursts of warm-up
-            b.synchronize();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < 1000; i++) b.geluForward(x, y, 1024);
-            double each = (System.nanoTime() - t0) / 1e3 / 1000;
-            b.synchronize();
-            if (r >= 0) us[r] = each;
-        }
-        java.util.Arrays.sort(us);
-        row("launch", "host time per call", us[us.length / 2], "us", "geluForward of 1024 floats, median of 7 bursts of 1000");
-        b.release(x);
-        b.release(y);
-        graphProbe(b);
-    }
-
-    /**
-     * What a CUDA graph saves: the same 1,000 small GELUs launched one by one on the backend's stream,
-     * then captured once into a graph (GraphDriver, as StepGraphs captures a step) and replayed.
-     */
-    private void graphProbe(CudaBackend b) {
-        Storage x = random(b, 1024, 1), y = b.allocate(1024);
-        int launches = 1000;
-        Runnable burst = () -> { for (int i = 0; i < launches; i++) b.geluForward(x, y, 1024); };
-        burst.run();
-        b.synchronize();
-        long t0 = System.nanoTime();
-        for (int r = 0; r < 5; r++) burst.run();
-        b.synchronize();
-        double eagerUs = (System.nanoTime() - t0) / 1e3 / (5.0 * launches);
-        GraphDriver graphs = GraphDriver.driver();
-        long stream = ForeignLaunch.handle(b.stream());
-        graphs.beginCapture(stream);
-        burst.run();
-        long graph = graphs.endCapture(stream), exec = graphs.instantiate(graph);
-        graphs.launch(exec, stream);
-        b.synchronize();
-        t0 = System.nanoTime();
-        for (int r = 0; r < 5; r++) graphs.launch(exec, stream);
-        b.synchronize();
-        double graphUs = (System.nanoTime() - t0) / 1e3 / (5.0 * launches);
-        row("launch", "eager, per kernel (waited for)", eagerUs, "us", launches + " GELUs of 1024 floats, 5 bursts");
-        row("launch", "CUDA graph replay, per kernel", graphUs, "us", "the same " + launches + " launches captured once, 5 replays");
-        graphs.destroy(exec, graph);
-        b.release(x);
-        b.release(y);
-    }
-
-    private void report(String name, double copyGBs, double bytes, double ms) {
-        double gbs = bytes / ms / 1e6;
-        row("bandwidth", name, gbs, "GB/s", String.format(Locale.ROOT, "%.0f%% of copy", 100 * gbs / copyGBs));
-    }
-
-    // ---- 2. GEMM ----------------------------------------------------------------------------------
-
-    private void gemm(CudaBackend be) {
-        // {transA, transB, batch, M, N, K, what}: BERT-base at B*T = 4096 tokens.
-        Object[][] shapes = {
-                {false, true, 1, 4096, 2304, 768, "QKV projection x W^T"},
-                {false, true, 1, 4096, 3072, 768, "FFN up"},
-                {false, true, 1, 4096, 768, 3072, "FFN down"},
-                {true, false, 1, 768, 768, 4096, "dW = dY^T X (split-K)"},
-                {true, false, 1, 3072, 768, 4096, "FFN dW (split-K)"},
-                {true, false, 1, 2304, 768, 4096, "QKV dW (split-K)"},
-                {false, true, 384, 128, 128, 64, "attention Q K^T"},
-                {false, false, 384, 128, 64, 128, "attention P V"}};
-        for (Object[] s : shapes) {
-            boolean tA = (Boolean) s[0], tB = (Boolean) s[1];
-            int batch = (Integer) s[2], M = (Integer) s[3], N = (Integer) s[4], K = (Integer) s[5];
-            Storage a = random(be, (long) batch * M * K, 4), b = random(be, (long) batch * K * N, 5), c = be.allocate((long) batch * M * N);
-            double ms = timeMs(10, () -> be.matmul(tA, tB, batch, M, N, K, 1f, a, b, 0f, c));
-            row("gemm", s[6] + " " + batch + "x" + M + "x" + N + "x" + K, 2.0 * batch * M * N * K / ms / 1e6, "GFLOP/s", be.gemmDescription());
-            be.release(a);
-            be.release(b);
-            be.release(c);
-        }
-    }
-
-    // ---- 4. where the step's GPU time goes ------------------------------------------------------------
-
-    /**
-     * One BERT-base step through a proxy of the backend that brackets every kernel call with CUDA
-     * events: GPU milliseconds per Backend method (matrix products per shape), largest first.
-     */
-    private void profile(CudaBackend backend, int B, int T) {
-        java.util.Map<String, double[]> times = new java.util.HashMap<>();   // key -> {ms, calls}
-        java.util.List<Object[]> pending = new java.util.ArrayList<>();      // {key, start, stop}
-        jbert.engine.Backend timed = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
-                jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
-                    if (untimed(method)) return invoke(backend, method, args);
-                    String key = method.getName();
-                    if (key.equals("matmul")) {
-                        key = String.format("matmul%s%s b=%d %dx%dx%d", (Boolean) args[0] ? " A^T" : "", (Boolean) args[1] ? " B^T" : "",
-                                args[2], args[3], args[4], args[5]);
-                    }
-                    CUevent start = new CUevent(), stop = new CUevent();
-                    cuEventCreate(start, 0);
-                    cuEventCreate(stop, 0);
-                    cuEventRecord(start, backend.stream());
-                    Object result = invoke(backend, method, args);
-                    cuEventRecord(stop, backend.stream());
-                    pending.add(new Object[]{key, start, stop});
-                    return result;
-                });
-        BertConfig config = new BertConfig();
-        TrainStep step = TrainStep.withAdamW(new BertForSequenceClassification(config, timed, 1), 5e-5, 0.01);
-        Batch batch = Batch.random(B, T, 1, config.vocabSize, config.numLabels(), 0, 2);
-        step.run(batch).loss();                                                   // warm-up, untimed
-        backend.synchronize();
-        for (Object[] p : pending) { cuEventDestroy((CUevent) p[1]); cuEventDestroy((CUevent) p[2]); }
-        pending.clear();
-        long t0 = System.nanoTime();
-        step.run(batch).loss();
-        backend.synchronize();
-        double wallMs = (System.nanoTime() - t0) / 1e6;
-        double total = 0;
-        float[] ms = new float[1];
-        for (Object[] p : pending) {
-            cuEventElapsedTime(ms, (CUevent) p[1], (CUevent) p[2]);
-            double[] acc = times.computeIfAbsent((String) p[0], k -> new double[2]);
-            acc[0] += ms[0];
-            acc[1]++;
-            total += ms[0];
-            cuEventDestroy((CUevent) p[1]);
-            cuEventDestroy((CUevent) p[2]);
-        }
-        String section = B == 32 && T == 128 ? "profile" : "profile B=" + B + " T=" + T;
-        hostProfile(backend, batch, "host " + section);
-        row(section, "kernels, summed", total, "ms", String.format(Locale.ROOT, "%d backend calls; step wall time %.1f ms with events around every call",
-                pending.size(), wallMs));
-        times.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0])).limit(25)
-                .forEach(e -> row(section, e.getKey(), e.getValue()[0], "ms", String.format(Locale.ROOT, "%.0f calls, %.1f%%",
-                        e.getValue()[1], 100 * e.getValue()[0] / Math.max(1e-9, wallMs))));
-    }
-
-    /**
-     * What the profiles' proxies pass through untimed: Object's methods (the optimizer's per-backend
-     * maps hash the backend) and trainingStep (the whole step, whose calls are timed one by one).
-     */
-    private static boolean untimed(java.lang.reflect.Method m) {
-        return m.getDeclaringClass() == Object.class || m.getName().equals("trainingStep");
-    }
-
-    /** The call on the real backend, its own exception rethrown (not reflection's wrapper). */
-    private static Object invoke(CudaBackend backend, java.lang.reflect.Method m, Object[] args) throws Throwable {
-        try {
-            return m.invoke(backend, args);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    /**
-     * Host time per backend method over one step, nanoTime around each call and no events (the
-     * launches are asynchronous: this is what issuing them costs, plus any wait in a call that syncs).
-     */
-    private void hostProfile(CudaBackend backend, Batch batch, String section) {
-        java.util.Map<String, double[]> times = new java.util.HashMap<>();   // method -> {us, calls}
-        jbert.engine.Backend timed = (jbert.engine.Backend) java.lang.reflect.Proxy.newProxyInstance(
-                jbert.engine.Backend.class.getClassLoader(), new Class<?>[]{jbert.engine.Backend.class}, (proxy, method, args) -> {
-                    if (untimed(method)) return invoke(backend, method, args);
-                    long t0 = System.nanoTime();
-                    try {
-                        return invoke(backend, method, args);
-                    } finally {
-                        double[] acc = times.computeIfAbsent(method.getName(), k -> new double[2]);
-                        acc[0] += (System.nanoTime() - t0) / 1e3;
-                        acc[1]++;
-                    }
-                });
-        TrainStep step = TrainStep.withAdamW(new BertForSequenceClassification(new BertConfig(), timed, 1), 5e-5, 0.01);
-        step.run(batch).loss();
-        step.run(batch).loss();
-        backend.synchronize();
-        times.clear();
-        long t0 = System.nanoTime();
-        step.run(batch).loss();
-        double issueMs = (System.nanoTime() - t0) / 1e6;
-        backend.synchronize();
-        double inCalls = times.values().stream().mapToDouble(a -> a[0]).sum() / 1e3;
-        row(section, "step on the host", issueMs, "ms", String.format(Locale.ROOT, "%.1f ms inside backend calls, %.1f ms in the engine between them",
-                inCalls, issueMs - inCalls));
-        times.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0])).limit(12)
-                .forEach(e -> row(section, e.getKey(), e.getValue()[0] / 1e3, "ms", String.format(Locale.ROOT, "%.0f calls, %.1f us each",
-                        e.getValue()[1], e.getValue()[0] / e.getValue()[1])));
-    }
-
-    // ---- 3. the training step ---------------------------------------------------------------------
-
-    private void trainingStep(CudaBackend backend, String name, int steps, int B, int T) {
-        BertConfig config = new BertConfig();             // bert-base: 12 layers, H 768, 12 heads, I 3072
-        TrainStep step = TrainStep.withAdamW(new BertForSequenceClassification(config, backend, 1), 5e-5, 0.01);
-        Batch batch = Batch.random(B, T, 1, config.vocabSize, config.numLabels(), 0, 2);
-        for (int i = 0; i < 3; i++) step.run(batch).loss();    // warm-up: allocator fills, JIT compiles
-        long allocsBefore = backend.allocator().driverAllocations();
-        backend.synchronize();
-        long t0 = System.nanoTime();
-        double loss = 0;
-        for (int i = 0; i < steps; i++) loss = step.run(batch).loss();
-        backend.synchronize();
-        double ms = (System.nanoTime() - t0) / 1e6 / steps;
-        row("step", name, ms, "ms", String.format(Locale.ROOT, "B=%d T=%d, %d steps, last loss %.4f, peak %s, %d cuMemAlloc in timed steps; %s%s",
-                B, T, steps, loss, CachingAllocator.human(backend.allocator().peakBytesInUse()),
-                backend.allocator().driverAllocations() - allocsBefore, backend.gemmDescription(),
-                backend.graphStats() == null ? "" : "; graphs: " + backend.graphStats()));
     }
 }
