@@ -56,7 +56,7 @@ public final class KernelSources {
     public record Choice(Kind kind, String reason) {}
 
     /**
-     * @param requested     "auto", "ptx" or "nvrtc" (system property {@code jbert.cuda.kernels})
+     * @param requested     "auto", "ptx" or "nvrtc" ({@link jbert.engine.BackendOptions#kernels}, {@code -Djbert.cuda.kernels})
      * @param driverVersion cuDriverGetVersion, e.g. 13000 for CUDA 13.0
      * @param ptxNeeds      the driver version the committed PTX needs ({@link #driverVersionForPtx})
      * @param nvrtcLoaded   whether JNvrtc and libnvrtc.so.12 loaded

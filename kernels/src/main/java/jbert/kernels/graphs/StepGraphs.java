@@ -48,6 +48,10 @@ import java.util.function.Supplier;
  * match.
  *
  * <p>Not thread-safe, as the backend: one step at a time.
+ *
+ * <p>One class of about 400 lines on purpose: capture, the replay's check of each call and the fallback
+ * all move the same cursor (mode, segment, position) through the same recording; split apart, each
+ * part would reach into the others' state.
  */
 public final class StepGraphs implements Kernel.Launcher, StepCapture {
     /** Eager steps of a shape before its capture: the first creates what later steps reuse. */
@@ -119,7 +123,7 @@ public final class StepGraphs implements Kernel.Launcher, StepCapture {
     /** REPLAY: the segment and the call within it that come next. */
     private int segment, position;
 
-    // Counts, for tests and DeviceCheck.
+    // Counts, for tests and the device check.
     private long captured, replayed, failed, patched;
 
     /** @param chunkCalls calls per graph at most ({@link #CHUNK_CALLS}; tests use fewer) */
