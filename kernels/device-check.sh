@@ -14,7 +14,7 @@
 #   4 tests      the tests that multiply matrices, again with the default choice (cuBLAS where a
 #                binding loads: JCublas for libcublas.so.12, java.lang.foreign for libcublas.so.13),
 #                in a JVM of their own, so that a crash in a native library loses only these
-#   5 jbert      jbert.kernels.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s (cuBLAS and own), BERT-base
+#   5 jbert      jbert.bench.DeviceCheck: bandwidth vs copy, GEMM GFLOP/s (cuBLAS and own), BERT-base
 #                steps B=32 T=128 and B=8 T=64 with profiles; if it fails, again on own GEMM kernels
 #   6 pytorch    kernels/peers/torch_step.py: the same steps in PyTorch eager and sdpa, fp32 and TF32
 #   7 ncu        Nsight Compute on the softmax forward kernels (DeviceCheck --bandwidth-only): one warp per
@@ -95,9 +95,9 @@ tests_default() {
 
 jbert_bench() {
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
-  "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench.tsv" --steps 20 --batch 32 --seq 128 && return 0
+  "$JAVA" $JVM_FLAGS -cp "$cp" jbert.bench.DeviceCheck --out "$OUT/jbert-bench.tsv" --steps 20 --batch 32 --seq 128 && return 0
   echo "DeviceCheck failed with the default GEMM choice; again with jbert's own GEMM kernels only"
-  "$JAVA" $JVM_FLAGS -Djbert.cuda.gemm=own -cp "$cp" jbert.kernels.DeviceCheck --out "$OUT/jbert-bench-own.tsv" --steps 20 --batch 32 --seq 128
+  "$JAVA" $JVM_FLAGS -Djbert.cuda.gemm=own -cp "$cp" jbert.bench.DeviceCheck --out "$OUT/jbert-bench-own.tsv" --steps 20 --batch 32 --seq 128
 }
 
 torch_bench() {
@@ -144,7 +144,7 @@ ncu_softmax() {
   "$ncu" --clock-control none --target-processes all -k regex:softmax --launch-skip 18 --launch-count 30 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats --section Occupancy \
       --section LaunchStats --section SchedulerStats --print-summary per-kernel \
-      "$JAVA" $JVM_FLAGS -cp "$cp" jbert.kernels.DeviceCheck --bandwidth-only --out /dev/null > "$OUT/ncu.txt" 2>&1
+      "$JAVA" $JVM_FLAGS -cp "$cp" jbert.bench.DeviceCheck --bandwidth-only --out /dev/null > "$OUT/ncu.txt" 2>&1
   local rc=$?
   grep -E "softmax_|Memory Throughput|DRAM Throughput|Achieved Occupancy|Registers Per Thread|Warp Cycles Per Issued|Issued Warp Per Scheduler|No Eligible|Stall|Block Limit" "$OUT/ncu.txt" | head -60
   return $rc

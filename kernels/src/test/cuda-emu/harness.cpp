@@ -1,5 +1,5 @@
 // Runs jbert's CUDA kernels under cuda_emu.h against plain double-precision loops (the same math as
-// jbert.engine.cpu.ReferenceKernels), with the launch shapes CudaBackend uses. A small SM count
+// jbert.engine.cpu.ReferenceKernels), with the launch shapes the launchers of jbert.kernels.ops use. A small SM count
 // (2) makes every grid-stride loop go round more than once. Prints one line per check and
 // "N passed, M failed" last; exits non-zero on any failure.
 #include "cuda_emu.h"
@@ -75,7 +75,7 @@ static void check(const std::string& what, const Vec& want, const Vec& got, doub
                 ok ? "" : (" at " + std::to_string(at) + " want " + std::to_string(want[at]) + " got " + std::to_string(got[at])).c_str());
 }
 
-// CudaBackend's launch shapes.
+// the launchers' launch shapes (jbert.kernels.ops).
 static unsigned grid(long long n) { return (unsigned)std::max(1LL, std::min((n + THREADS - 1) / THREADS, (long long)SMS * 32)); }
 static unsigned warpRowsGrid(long long rows) { return (unsigned)((rows * 32 + THREADS - 1) / THREADS); }
 static int rowsPerBlock(int rows, int cols) {
@@ -184,7 +184,7 @@ static void testGelu() {
     }
 }
 
-// The float4 register kernels (CudaBackend's choice for cols % 4 == 0, cols <= 1024) against the
+// The float4 register kernels (LayerNorm.registerWidth's choice for cols % 4 == 0, cols <= 1024) against the
 // references the generic kernels were checked with; backward starts from the generic kernel's inputs.
 static void testLayerNormRegisters(int rows, int cols, const Vec& a, const Vec& b, const Vec& gamma, const Vec& beta,
                                    const Vec& sumW, const Vec& outW, const Vec& meanW, const Vec& rstdW, const Vec& meanUsed,
@@ -313,8 +313,8 @@ static void testSoftmax() {
     }
 }
 
-// The float4 lane-group kernels (CudaBackend.softmaxLaneGroup: T % 4 == 0, G the smallest power of
-// two >= T / 4, launched as CudaBackend does). Against the double loops and the warp-per-row kernels
+// The float4 lane-group kernels (Softmax.laneGroup in jbert.kernels.ops: T % 4 == 0, G the smallest power of
+// two >= T / 4, launched as the Softmax launcher does). Against the double loops and the warp-per-row kernels
 // on the same inputs; T / 4 not a power of two leaves lanes idle (T = 12, 20, 40, 100), NH * T not a
 // multiple of the block's THREADS / G rows leaves rows idle; batch 0 is all padding; the forward also
 // runs in place. A guard past the end must stay untouched.
@@ -395,7 +395,7 @@ static void testPermuteEmbeddingDropout() {
             want[((a * C + c) * B + b) * D + d] = x[((a * B + b) * C + c) * D + d];
             acc[((a * C + c) * B + b) * D + d] += x[((a * B + b) * C + c) * D + d];
         }
-        // CudaBackend.permute0213's choice: float4s when D % 4 == 0.
+        // The Permute launcher's choice: float4s when D % 4 == 0.
         auto kernel = D % 4 == 0 ? permute::permute0213_forward_float4 : permute::permute0213_forward_elementwise;
         unsigned blocks = grid(D % 4 == 0 ? n / 4 : n);
         std::string shape = std::to_string(A) + "x" + std::to_string(B) + "x" + std::to_string(C) + "x" + std::to_string(D);
@@ -469,7 +469,7 @@ static void testLossReduceAdam() {
 
     Vec p = randn(n, 0.02), g = randn(n, 0.01), m(n), v(n), pw = p, mw(n), vw(n);
     float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.01f, bc1 = 0.1f, bc2 = 0.001f;
-    // gradScale 1: the plain update (the multi-tensor test below scales, then zeroes as CudaBackend does).
+    // gradScale 1: the plain update (the multi-tensor test below scales, then zeroes as the AdamW launcher does).
     launch(adamw::adamw_update_fused, {grid(n)}, {THREADS}, p.data(), g.data(), m.data(), v.data(), n, lr, b1, b2, eps, wd, bc1, bc2,
            1.0f);
     for (long long i = 0; i < n; i++) {
@@ -519,7 +519,7 @@ static void testMultiTensor() {
     for (int t = 0; t < T; t++) check("fill multi-tensor tensor " + std::to_string(t), Vec(sizes[t], 0.5f), x[t], 0);
 
     // Clipping's scale (a float product, as a separate scale pass would store) fused; then zero_grad as
-    // CudaBackend.adamwUpdate runs it, a fill over the same table's gradients.
+    // AdamW.update (jbert.kernels.ops) runs it, a fill over the same table's gradients.
     float lr = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, bc1 = 0.19f, bc2 = 0.002f, gradScale = 0.37f;
     std::vector<Vec> pw = p, mw = m, vw = v;
     for (int t = 0; t < T; t++)

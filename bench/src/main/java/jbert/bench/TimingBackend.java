@@ -10,62 +10,124 @@ import java.util.Map;
 import java.util.function.DoubleSupplier;
 
 /**
- * A {@link Backend} that forwards every call to another one and adds up the wall time spent in each
- * kernel, so {@link StepTimer} can say where a training step goes. Products are keyed by their shape
- * ("matmul NT 256x768x768"), the rest by method name. Each call synchronizes the device before the
- * clock stops, so GPU figures are per kernel too (and slower than unsynchronized ones). It also counts
- * the floats held in storages at once, a machine-independent measure of a step's memory.
+ * A {@link Backend} that forwards every call to another one and adds up the time spent in each
+ * kernel, so {@link StepTimer} (and {@link DeviceCheck}'s profiles) can say where a training step goes.
+ * Products are keyed by their shape ("matmul NT 256x768x768"), the rest by method name. By default the
+ * wall clock measures a call, and each call that queues device work synchronizes the device before the
+ * clock stops, so GPU figures are per kernel too (and slower than unsynchronized ones); another
+ * {@link Clock} measures otherwise (the host's time alone, or CUDA events). It also counts the floats
+ * held in storages at once, a machine-independent measure of a step's memory.
  */
 final class TimingBackend implements Backend {
     /** Time and count of one key, plus the floating-point work it did (products only). */
     static final class Entry {
         long nanos, calls;
         double flops;
+
+        /** A measured call's time: at once, or when a device clock settles. */
+        void add(long dt) { nanos += dt; }
+    }
+
+    /** How one call is measured. */
+    interface Clock {
+        /** Marks a call's start; the mark is given back to {@link #stop}. */
+        long start();
+
+        /**
+         * Marks the call's end and adds its nanoseconds to {@code entry}, now or at {@link #settle}.
+         *
+         * @param queued whether the call may have left work queued on the device (a wall clock waits for it)
+         */
+        void stop(long started, boolean queued, Entry entry);
+
+        /** The device is idle: adds the times still owed. */
+        default void settle() {}
+
+        /** The host's time in each call alone, never waiting for a device: what issuing the call costs. */
+        static Clock host() { return new WallClock(null); }
+    }
+
+    /** The wall clock: with {@code device}, waiting for it after each call that queues work; without, the host's time alone. */
+    private record WallClock(Backend device) implements Clock {
+        @Override public long start() { return System.nanoTime(); }
+
+        @Override public void stop(long started, boolean queued, Entry entry) {
+            if (queued && device != null) device.synchronize();
+            entry.add(System.nanoTime() - started);
+        }
     }
 
     private final Backend inner;
+    private final Clock clock;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
-    private long kernelNanos;
     /** Floats held in storages made through this backend and not yet released, and their maximum. */
     private long liveFloats, peakFloats;
 
-    TimingBackend(Backend inner) { this.inner = inner; }
+    /** Timed by the wall clock, waiting for the device after each call that queues work. */
+    TimingBackend(Backend inner) { this(inner, new WallClock(inner)); }
+
+    TimingBackend(Backend inner, Clock clock) {
+        this.inner = inner;
+        this.clock = clock;
+    }
 
     Map<String, Entry> entries() { return entries; }
 
-    /** Time inside kernels since the last {@link #reset}. */
-    long kernelNanos() { return kernelNanos; }
+    /** Time inside kernels since the last {@link #reset} (with a device clock: once it settled). */
+    long kernelNanos() {
+        long total = 0;
+        for (Entry e : entries.values()) total += e.nanos;
+        return total;
+    }
+
+    /** Calls timed since the last {@link #reset}. */
+    long calls() {
+        long total = 0;
+        for (Entry e : entries.values()) total += e.calls;
+        return total;
+    }
 
     /** Most floats held at once since the last {@link #reset}: parameters, optimizer state, activations. */
     long peakFloats() { return peakFloats; }
 
-    void reset() { entries.clear(); kernelNanos = 0; peakFloats = liveFloats; }
+    void reset() { entries.clear(); peakFloats = liveFloats; }
 
     private void held(long floats) {
         liveFloats += floats;
         peakFloats = Math.max(peakFloats, liveFloats);
     }
 
+    /** A call that queues device work. */
     private void time(String key, double flops, Runnable call) {
-        long t0 = System.nanoTime();
+        Entry e = entry(key, flops);
+        long t0 = clock.start();
         call.run();
-        inner.synchronize();
-        record(key, flops, System.nanoTime() - t0);
+        clock.stop(t0, true, e);
     }
 
+    /** A call whose result the host reads (it waits for the device itself). */
     private double timeD(String key, DoubleSupplier call) {
-        long t0 = System.nanoTime();
+        Entry e = entry(key, 0);
+        long t0 = clock.start();
         double r = call.getAsDouble();
-        record(key, 0, System.nanoTime() - t0);
+        clock.stop(t0, false, e);
         return r;
     }
 
-    private void record(String key, double flops, long dt) {
+    /** A call that returns something to the host without waiting for queued work (allocations, uploads, downloads). */
+    private <T> T timeReturning(String key, java.util.function.Supplier<T> call) {
+        Entry e = entry(key, 0);
+        long t0 = clock.start();
+        T r = call.get();
+        clock.stop(t0, false, e);
+        return r;
+    }
+
+    private Entry entry(String key, double flops) {
         Entry e = entries.computeIfAbsent(key, k -> new Entry());
-        e.nanos += dt;
         e.calls++;
         e.flops += flops;
-        kernelNanos += dt;
+        return e;
     }
 
     /** Entries sorted by time, largest first. */
@@ -83,9 +145,7 @@ final class TimingBackend implements Backend {
 
     /** Times one allocation and counts its floats as held. */
     private Storage allocation(String name, long n, java.util.function.LongFunction<Storage> allocate) {
-        long t0 = System.nanoTime();
-        Storage s = allocate.apply(n);
-        record(name, 0, System.nanoTime() - t0);
+        Storage s = timeReturning(name, () -> allocate.apply(n));
         held(n);
         return s;
     }
@@ -96,22 +156,20 @@ final class TimingBackend implements Backend {
         held(-n);
     }
     @Override public Storage upload(float[] host) {
-        long t0 = System.nanoTime();
-        Storage s = inner.upload(host);
-        record("upload", 0, System.nanoTime() - t0);
+        Storage s = timeReturning("upload", () -> inner.upload(host));
         held(host.length);
         return s;
     }
     @Override public void upload(float[] host, Storage dst) { time("upload", 0, () -> inner.upload(host, dst)); }
-    @Override public float[] download(Storage s) {
-        long t0 = System.nanoTime();
-        float[] r = inner.download(s);
-        record("download", 0, System.nanoTime() - t0);
-        return r;
-    }
+    @Override public float[] download(Storage s) { return timeReturning("download", () -> inner.download(s)); }
     @Override public void copy(Storage src, Storage dst, long n) { time("copy", 0, () -> inner.copy(src, dst, n)); }
     @Override public void fill(Storage s, float value) { time("fill (zeroGrad)", 0, () -> inner.fill(s, value)); }
     @Override public void synchronize() { inner.synchronize(); }
+
+    /** The step as the backend runs it (in CUDA graphs, with them on); its calls are timed one by one. */
+    @Override public <R> R trainingStep(jbert.engine.BatchShape shape, java.util.function.Supplier<R> body) {
+        return inner.trainingStep(shape, body);
+    }
 
     @Override
     public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
@@ -199,5 +257,19 @@ final class TimingBackend implements Backend {
                             float eps, float weightDecay, float bc1, float bc2, float gradScale, boolean zeroGrad) {
         time("adamwUpdate", 0, () -> inner.adamwUpdate(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, bc1, bc2,
                 gradScale, zeroGrad));
+    }
+
+    // The multi-tensor forms, one call each as the backend makes them (the GPU's: one launch per list).
+
+    @Override public double sumOfSquares(Storage[] xs, long[] ns) {
+        return timeD("sumOfSquares (clip, multi-tensor)", () -> inner.sumOfSquares(xs, ns));
+    }
+    @Override public void scale(float alpha, Storage[] xs, long[] ns) { time("scale (multi-tensor)", 0, () -> inner.scale(alpha, xs, ns)); }
+    @Override public void fill(Storage[] xs, float value) { time("fill (multi-tensor)", 0, () -> inner.fill(xs, value)); }
+    @Override
+    public void adamwUpdate(Storage[] params, Storage[] grads, Storage[] ms, Storage[] vs, long[] ns, float lr, float beta1,
+                            float beta2, float eps, float[] weightDecays, float bc1, float bc2, float gradScale, boolean zeroGrad) {
+        time("adamwUpdate (multi-tensor)", 0, () -> inner.adamwUpdate(params, grads, ms, vs, ns, lr, beta1, beta2, eps, weightDecays,
+                bc1, bc2, gradScale, zeroGrad));
     }
 }

@@ -36,7 +36,7 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override
     public Backend create(BackendOptions o) {
         if (!available()) throw new IllegalStateException("cuda backend unavailable: " + reason);
-        return new CudaBackend(new CudaBackend.Options(o.tf32(), o.gemm(), o.kernels(), o.gpu(), o.cudaGraphs()), System.err::println);
+        return new CudaBackend(o, System.err::println);
     }
 
     /** Null when a device is usable, else why not. */

@@ -5,6 +5,7 @@ import jbert.engine.bert.Batch;
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.engine.train.TrainStep;
+import jbert.kernels.graphs.StepGraphs;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CudaGraphStepTest {
     @Test void graphStepsComputeWhatEagerStepsCompute() {
         CudaBackend eager = Gpu.backend();
-        CudaBackend graphs = new CudaBackend(eager.options().withGraphs(true), System.out::println);
+        CudaBackend graphs = new CudaBackend(eager.options().withCudaGraphs(true), System.out::println);
         BertConfig config = new BertConfig();
         TrainStep a = TrainStep.withAdamW(new BertForSequenceClassification(config, eager, 5), 1e-4, 0.01), b = TrainStep.withAdamW(new BertForSequenceClassification(config, graphs, 5), 1e-4, 0.01);
         int steps = 12, small = 0;

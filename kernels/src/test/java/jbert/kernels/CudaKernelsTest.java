@@ -2,6 +2,9 @@ package jbert.kernels;
 
 import jbert.engine.Rng;
 import jbert.engine.Storage;
+import jbert.kernels.memory.CachingAllocator;
+import jbert.kernels.memory.CudaOutOfMemoryException;
+import jbert.kernels.ops.Softmax;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -151,7 +154,7 @@ class CudaKernelsTest {
             gpu.softmaxForward(scores.gpu(), m.gpu(), scale, probs.gpu(), B, NH, T);
             String shape = B + "x" + NH + "x" + T;
             assertAgree("softmax " + shape, gpu, probs, TOL);
-            if (CudaBackend.softmaxLaneGroup(B, NH, T) > 0) {
+            if (Softmax.laneGroup(B, NH, T) > 0) {
                 // The lane-group forward whatever the dispatch picks (T = 128 too), in place.
                 Storage inPlace = gpu.upload(gpu.download(scores.gpu()));
                 gpu.softmaxForwardLaneGroups(inPlace, m.gpu(), scale, inPlace, B, NH, T);

@@ -1,6 +1,7 @@
 package jbert.kernels;
 
 import jbert.engine.Backend;
+import jbert.engine.BackendOptions;
 import jbert.engine.Storage;
 import jbert.engine.cpu.CpuBackend;
 
@@ -24,7 +25,8 @@ public final class Gpu {
         if (backend == null && unavailable == null) {
             CudaBackendProvider p = new CudaBackendProvider();
             if (p.available()) {
-                backend = new CudaBackend();
+                // Settings read here, at the tests' edge: device-check.sh picks the GEMM path with -Djbert.cuda.gemm=own.
+                backend = new CudaBackend(BackendOptions.fromEnvironment(System.getProperties(), System.getenv()), System.err::println);
                 System.out.println("GPU tests on " + backend);
             } else {
                 unavailable = p.unavailableReason();
@@ -38,7 +40,7 @@ public final class Gpu {
     /** The CPU reference: every kernel a plain scalar loop. */
     static final Backend CPU = CpuBackend.reference();
 
-    static float[] random(Random r, int n, float scale) {
+    public static float[] random(Random r, int n, float scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) (r.nextGaussian() * scale);
         return a;
