@@ -6,15 +6,11 @@ import java.util.Properties;
 
 /**
  * Where jbert keeps what it downloads and converts: {@code $JBERT_HOME}, else {@code ~/.cache/jbert}.
- * The system property {@code jbert.home} takes precedence (tests point it at a build folder).
+ * The system property {@code jbert.home} takes precedence (tests point it at a build folder). The
+ * command line reads it once, at its start ({@code CommandContext}).
  */
 public final class JbertHome {
     private JbertHome() {}
-
-    /** The home of this process (the command line reads it once, through {@link #of}). */
-    public static Path get() {
-        return of(System.getProperties(), System.getenv());
-    }
 
     /** The home that these system properties and environment variables name. */
     public static Path of(Properties properties, Map<String, String> environment) {

@@ -37,12 +37,10 @@ public final class ModelResolver {
     public static final String BERT_BASE_UNCASED = "bert-base-uncased";
     public static final List<String> KNOWN = List.of(BERT_BASE_UNCASED);
 
-    /** Resolves {@code spec} to an HF folder; {@code notice} hears about downloads and conversions. */
-    public static Path resolve(String spec, Consumer<String> notice) {
-        return resolve(spec, JbertHome.get(), notice);
-    }
-
-    /** {@link #resolve(String, Consumer)} with the cache under {@code home} instead of {@link JbertHome}. */
+    /**
+     * Resolves {@code spec} to an HF folder, converting into the model cache under {@code home}
+     * ({@link JbertHome}) when needed; {@code notice} hears about downloads and conversions.
+     */
     public static Path resolve(String spec, Path home, Consumer<String> notice) {
         Path p = Path.of(spec);
         // As in transformers' from_pretrained, a folder of that name wins over the model name.

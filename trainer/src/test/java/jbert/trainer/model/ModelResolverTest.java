@@ -36,32 +36,32 @@ class ModelResolverTest {
     @Test
     void hfFolderResolvesToItself() {
         Path tiny = TestData.tinyBert();
-        assertEquals(tiny, ModelResolver.resolve(tiny.toString(), m -> fail("no notice expected: " + m)));
+        assertEquals(tiny, ModelResolver.resolve(tiny.toString(), tmp.resolve("home"), m -> fail("no notice expected: " + m)));
     }
 
     @Test
     void folderWithoutWeightsIsRejected() throws IOException {
         Files.copy(TestData.tinyBert().resolve("config.json"), tmp.resolve("config.json"));
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelResolver.resolve(tmp.toString(), m -> {}));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelResolver.resolve(tmp.toString(), tmp.resolve("home"), m -> {}));
         assertEquals(tmp + ": no weights (model.safetensors, model.safetensors.index.json or a TF checkpoint)", e.getMessage());
         Files.writeString(tmp.resolve("pytorch_model.bin"), "pickle");
-        e = assertThrows(ModelFormatException.class, () -> ModelResolver.resolve(tmp.toString(), m -> {}));
+        e = assertThrows(ModelFormatException.class, () -> ModelResolver.resolve(tmp.toString(), tmp.resolve("home"), m -> {}));
         assertTrue(e.getMessage().contains("pytorch_model.bin"), e.getMessage());
     }
 
     @Test
     void weightsWithoutConfigAreRejected() throws IOException {
         Files.copy(TestData.tinyBert().resolve("model.safetensors"), tmp.resolve("model.safetensors"));
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelResolver.resolve(tmp.toString(), m -> {}));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelResolver.resolve(tmp.toString(), tmp.resolve("home"), m -> {}));
         assertEquals(tmp + ": weights but no config.json", e.getMessage());
     }
 
     @Test
     void unknownNamesAndFilesAreUserErrors() throws IOException {
-        UserError e = assertThrows(UserError.class, () -> ModelResolver.resolve("bert-huge-cased", m -> {}));
+        UserError e = assertThrows(UserError.class, () -> ModelResolver.resolve("bert-huge-cased", tmp.resolve("home"), m -> {}));
         assertTrue(e.getMessage().startsWith("--model bert-huge-cased: no such folder, and not a known model name [bert-base-uncased]"));
         Path f = Files.writeString(tmp.resolve("model.txt"), "x");
-        e = assertThrows(UserError.class, () -> ModelResolver.resolve(f.toString(), m -> {}));
+        e = assertThrows(UserError.class, () -> ModelResolver.resolve(f.toString(), tmp.resolve("home"), m -> {}));
         assertTrue(e.getMessage().contains("a file; expected a model folder"), e.getMessage());
     }
 
