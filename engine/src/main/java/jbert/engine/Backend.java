@@ -107,7 +107,8 @@ public interface Backend {
     /**
      * Fused: pre = x + bias (kept for backward), out = gelu(pre); [rows, cols]. {@code pre} may be the
      * same storage as {@code out} (inference keeps nothing), so compute each element's out from the
-     * value of pre just written, elementwise. {@code pre} may also be {@code x} (BiasGelu in place).
+     * value of pre just written, elementwise. {@code pre} may also be {@code x} (GeluLinear writes pre
+     * over the dense product it is given).
      */
     void biasGeluForward(Storage x, Storage bias, Storage pre, Storage out, int rows, int cols);
 

@@ -13,17 +13,19 @@ import jbert.engine.Tensor;
  *   y   = h W^T + b2        [N, O]   W [O, I]
  * </pre>
  * that keeps only {@code pre} for backward and recomputes h there (selective activation
- * recomputation, Korthikanti et al. 2022). As two ops, BiasGelu keeps pre and Linear keeps h: two
- * [N, I] buffers per layer, the largest activations of the block. Recomputing h costs one GELU pass
+ * recomputation, Korthikanti et al. 2022). As the textbook block's ops (the intermediate Linear with
+ * its bias, {@link Gelu}, the output Linear), Gelu keeps pre and the output Linear keeps h: two [N, I]
+ * buffers per layer, the largest activations of the block. Recomputing h costs one GELU pass
  * over [N, I] in backward (under 1% of a step) and saves one of the two: 600 MB over BERT-base's 12
- * layers at B=32, T=128. The values and gradients are exactly those of {@link BiasGelu} followed by
- * {@link Linear}: the same kernels run on the same inputs.
+ * layers at B=32, T=128. The bias add rides on the GELU pass ({@link Backend#biasGeluForward}), one
+ * pass over [N, I] fewer. The values and gradients are exactly those of {@link BiasAdd}, {@link Gelu}
+ * and {@link Linear} in turn: each element sees the same float operations in the same order.
  *
  * <p>Backward, with dy [N, O] and h recomputed:
  * <ul>
  *   <li>dW += dy^T h, db2 += sum_rows dy                   (Linear)</li>
  *   <li>dh = dy W, written over h once dW no longer needs it  ([N, O] @ [O, I])</li>
- *   <li>g = dh * gelu'(pre); dx += g; db1 += sum_rows g     (BiasGelu)</li>
+ *   <li>g = dh * gelu'(pre); dx += g; db1 += sum_rows g     (Gelu, then BiasAdd)</li>
  * </ul>
  */
 public final class GeluLinear extends Op {
@@ -37,8 +39,8 @@ public final class GeluLinear extends Op {
     }
 
     /**
-     * Written over x's own storage (pre replaces x's values), like {@link BiasGelu#forwardInPlace}: only
-     * for an x that nothing else reads, the intermediate dense layer's fresh product.
+     * Written over x's own storage (pre replaces x's values): only for an x that nothing else reads,
+     * the intermediate dense layer's fresh product (a Linear's backward needs its input, not its output).
      *
      * @param x  [N, I] the intermediate dense product without its bias
      * @param b1 [I]    the intermediate dense bias
