@@ -2,7 +2,6 @@ package jbert.trainer.cli;
 
 import jbert.trainer.TestData;
 import jbert.trainer.cli.CommandLineTest.Result;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,13 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BadInputTest {
     @TempDir static Path tmp;
-    static Path model, data;
-
-    @BeforeAll
-    static void fixtures() throws IOException {
-        model = TestData.tinyBert();
-        data = TestData.twitterLikeFolder(tmp.resolve("data"), 12, 6);
-    }
 
     /**
      * One input: the files it writes into {@code dir} and the arguments that read them, and what must
@@ -77,20 +69,20 @@ class BadInputTest {
                     Path m = modelCopy(dir);
                     Files.writeString(m.resolve("config.json"), Files.readString(m.resolve("config.json"))
                             .replace("\"model_type\": \"bert\"", "\"model_type\": \"gpt2\""));
-                    return twitterData(m);
+                    return withModel(dir, m);
                 }, dir -> "jbert: " + dir.resolve("model/config.json") + ": key model_type: 'gpt2' is not a BERT model"),
                 Case.fails("tokenizer.json of a BPE model", dir -> {
                     Path m = modelCopy(dir);
                     Files.writeString(m.resolve("tokenizer.json"),
                             "{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [\"a b\"]}}");
-                    return twitterData(m);
+                    return withModel(dir, m);
                 }, dir -> "jbert: " + dir.resolve("model/tokenizer.json") + ": model.type: BPE model: jbert reads WordPiece (BERT) tokenizers only"),
                 Case.fails("vocab.txt without [UNK]", dir -> {
                     Path m = modelCopy(dir);
                     List<String> vocab = new ArrayList<>(Files.readAllLines(m.resolve("vocab.txt")));
                     vocab.remove("[UNK]");
                     Files.write(m.resolve("vocab.txt"), vocab);
-                    return twitterData(m);
+                    return withModel(dir, m);
                 }, dir -> "jbert: " + dir.resolve("model/vocab.txt") + ": the vocabulary has no [UNK] token (127 tokens read)"));
 
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
@@ -125,7 +117,7 @@ class BadInputTest {
     private static List<String> csvBytes(Path dir, byte[] content) throws IOException {
         Files.write(dir.resolve("train.csv"), content);
         Files.writeString(dir.resolve("eval.csv"), "text,label\n" + String.join("\n", rows(6)) + "\n");
-        return List.of("train", "--model", model.toString(), "--train-file", dir.resolve("train.csv").toString(),
+        return List.of("train", "--model", TestData.tinyBert().toString(), "--train-file", dir.resolve("train.csv").toString(),
                 "--eval-file", dir.resolve("eval.csv").toString());
     }
 
@@ -141,12 +133,14 @@ class BadInputTest {
     /** A copy of tiny-bert in {@code dir/model}, to break one file of. */
     private static Path modelCopy(Path dir) throws IOException {
         Path m = Files.createDirectories(dir.resolve("model"));
-        for (String f : List.of("config.json", "model.safetensors", "vocab.txt")) Files.copy(model.resolve(f), m.resolve(f));
+        for (String f : List.of("config.json", "model.safetensors", "vocab.txt")) Files.copy(TestData.tinyBert().resolve(f), m.resolve(f));
         return m;
     }
 
-    /** The arguments training {@code model} on the Twitter-like data folder. */
-    private static List<String> twitterData(Path model) {
-        return List.of("train", "--model", model.toString(), "--data", data.toString());
+    /** Good training and evaluation files, and the arguments training {@code model} on them. */
+    private static List<String> withModel(Path dir, Path model) throws IOException {
+        List<String> args = new ArrayList<>(csv(dir, "text,label\n" + String.join("\n", rows(12)) + "\n"));
+        args.set(args.indexOf("--model") + 1, model.toString());
+        return args;
     }
 }

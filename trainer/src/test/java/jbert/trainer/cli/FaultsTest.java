@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -128,10 +127,10 @@ class FaultsTest {
         Path run = copyOfStoppedRun(), aside = tmp.resolve("run-aside");
         Map<String, byte[]> before = checkpointFiles(run);
         boolean[] readOnly = new boolean[1];
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        OutputStream watcher = new OnText(out, "step 5/", () -> readOnly[0] = takeAway(run, aside));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        OnText out = new OnText("step 5/", () -> readOnly[0] = takeAway(run, aside));
         int code = Main.run(train(run, "--resume", "--progress", "lines", "--logging-steps", "1"),
-                new PrintStream(watcher, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         giveBack(run, aside, readOnly[0]);
 
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("step 5/"), out.toString(StandardCharsets.UTF_8));
@@ -310,27 +309,25 @@ class FaultsTest {
         throw new AssertionError("byte " + at + " is in no tensor's data");
     }
 
-    /** Passes bytes to {@code out} and runs {@code action} once, on the thread writing, when {@code text} has gone by. */
-    private static final class OnText extends OutputStream {
-        private final ByteArrayOutputStream out;
+    /** Output kept in memory that runs {@code action} once, on the thread writing, when {@code text} has gone by. */
+    private static final class OnText extends ByteArrayOutputStream {
         private final String text;
-        private final Runnable action;
-        private boolean done;
+        private Runnable action;
 
-        OnText(ByteArrayOutputStream out, String text, Runnable action) {
-            this.out = out;
+        OnText(String text, Runnable action) {
             this.text = text;
             this.action = action;
         }
 
-        @Override public void write(int b) { write(new byte[] {(byte) b}, 0, 1); }
-
-        @Override public void write(byte[] b, int off, int len) {
-            out.write(b, off, len);
-            if (!done && out.toString(StandardCharsets.UTF_8).contains(text)) {
-                done = true;
-                action.run();
+        @Override public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            if (action != null && toString(StandardCharsets.UTF_8).contains(text)) {
+                Runnable once = action;
+                action = null;
+                once.run();
             }
         }
+
+        @Override public synchronized void write(int b) { write(new byte[] {(byte) b}, 0, 1); }
     }
 }
