@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.BiFunction;
 
 /**
  * Writing a file so that readers see either the old file or the complete new one, never half of it:
@@ -17,6 +18,18 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
+
+    /**
+     * Test hook, set by no program: when not null, the channel of every file written here is handed to
+     * it with the file's target path, and the channel it returns is written instead. The trainer's
+     * FaultsTest makes the disk fill up this way (a channel that fails after N bytes).
+     */
+    private static volatile BiFunction<Path, FileChannel, FileChannel> channelWrapper;
+
+    /** Sets the test hook above ({@code null} removes it). */
+    public static void setChannelWrapperForTests(BiFunction<Path, FileChannel, FileChannel> wrapper) {
+        channelWrapper = wrapper;
+    }
 
     /** What fills the temp file. */
     @FunctionalInterface
@@ -39,7 +52,7 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
             readableByAll(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = open(tmp, abs)) {
                 body.write(ch);
                 ch.force(true);
             }
@@ -52,6 +65,13 @@ public final class AtomicFiles {
                 try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort: the temp name is hidden */ }
             }
         }
+    }
+
+    /** The temp file's channel, through the test hook when one is set. */
+    private static FileChannel open(Path tmp, Path target) throws IOException {
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        BiFunction<Path, FileChannel, FileChannel> wrapper = channelWrapper;
+        return wrapper == null ? ch : wrapper.apply(target, ch);
     }
 
     /**

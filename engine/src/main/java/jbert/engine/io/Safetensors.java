@@ -13,11 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.zip.CRC32C;
 
 /**
  * Opening (single file or sharded) and writing safetensors files.
@@ -64,11 +66,77 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, int[]> shapes, Function<String, float[]> data,
                              Map<String, String> metadata) {
+        write(file, shapes, data, metadata, false);
+    }
+
+    /**
+     * Writes like {@link #write(Path, Map, Function, Map)} and records each tensor's CRC-32C (of its
+     * bytes in the data section) in the metadata, as {@code "crc32c.NAME": "8 hex digits"}.
+     * {@link SafetensorsFile} checks it on every read of that tensor, so a checkpoint with a flipped bit
+     * is refused, naming the tensor, instead of trained on. The sums are taken as the data streams out
+     * and the header is written again at the end (the same length: the digits are fixed-width), so no
+     * tensor is read twice. Other readers see plain string metadata.
+     */
+    public static void writeWithChecksums(Path file, Map<String, int[]> shapes, Function<String, float[]> data,
+                                          Map<String, String> metadata) {
+        write(file, shapes, data, metadata, true);
+    }
+
+    /** The metadata key of a tensor's CRC-32C ({@link #writeWithChecksums}). */
+    static String checksumKey(String tensor) { return "crc32c." + tensor; }
+
+    private static void write(Path file, Map<String, int[]> shapes, Function<String, float[]> data,
+                              Map<String, String> metadata, boolean checksums) {
         TreeMap<String, int[]> sorted = new TreeMap<>(shapes);
+        // Checksums start as zeros, the placeholders the final header overwrites.
+        Map<String, Integer> crcs = checksums ? new LinkedHashMap<>() : null;
+        if (checksums) sorted.keySet().forEach(k -> crcs.put(k, 0));
+        byte[] headerBytes = header(sorted, metadata, crcs);
+
+        AtomicFiles.write(file, ch -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, headerBytes.length);
+            writeFully(ch, len);
+            writeFully(ch, ByteBuffer.wrap(headerBytes));
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, int[]> e : sorted.entrySet()) {
+                float[] values = data.apply(e.getKey());
+                long expected = HostTensorShapes.numel(e.getValue());
+                if (values.length != expected) {
+                    throw new IllegalArgumentException("tensor " + e.getKey() + ": " + values.length
+                            + " floats for shape " + Arrays.toString(e.getValue()));
+                }
+                CRC32C crc = checksums ? new CRC32C() : null;
+                for (int i = 0; i < values.length; ) {
+                    int n = Math.min(values.length - i, buf.capacity() / 4);
+                    buf.clear();
+                    buf.asFloatBuffer().put(values, i, n);
+                    buf.limit(n * 4);
+                    writeFully(ch, buf);
+                    if (crc != null) crc.update(buf.flip()); // the bytes just written, still in the buffer
+                    i += n;
+                }
+                if (crc != null) crcs.put(e.getKey(), (int) crc.getValue());
+            }
+            if (checksums) {
+                byte[] summed = header(sorted, metadata, crcs);
+                if (summed.length != headerBytes.length) throw new IllegalStateException("the checksummed header changed length");
+                ByteBuffer h = ByteBuffer.wrap(summed);
+                for (long pos = 8; h.hasRemaining(); ) pos += ch.write(h, pos);
+            }
+        });
+    }
+
+    /**
+     * The JSON header: metadata (and the checksums, when {@code crcs} is not null), then each tensor's
+     * dtype, shape and offsets, padded with spaces (valid JSON whitespace) so that 8 + its length is a
+     * multiple of 8.
+     */
+    private static byte[] header(TreeMap<String, int[]> sorted, Map<String, String> metadata, Map<String, Integer> crcs) {
         ObjectNode header = JSON.createObjectNode();
-        if (metadata != null && !metadata.isEmpty()) {
+        if ((metadata != null && !metadata.isEmpty()) || crcs != null) {
             ObjectNode m = header.putObject("__metadata__");
-            metadata.forEach(m::put);
+            if (metadata != null) metadata.forEach(m::put);
+            if (crcs != null) crcs.forEach((k, crc) -> m.put(checksumKey(k), HexFormat.of().toHexDigits(crc)));
         }
         long offset = 0;
         for (Map.Entry<String, int[]> e : sorted.entrySet()) {
@@ -86,33 +154,10 @@ public final class Safetensors {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        // Pad with spaces (valid JSON whitespace) so that 8 + header length is a multiple of 8.
         int padded = (int) ((json.length + 7L) / 8 * 8);
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-
-        AtomicFiles.write(file, ch -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
-            writeFully(ch, len);
-            writeFully(ch, ByteBuffer.wrap(headerBytes));
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
-            for (Map.Entry<String, int[]> e : sorted.entrySet()) {
-                float[] values = data.apply(e.getKey());
-                long expected = HostTensorShapes.numel(e.getValue());
-                if (values.length != expected) {
-                    throw new IllegalArgumentException("tensor " + e.getKey() + ": " + values.length
-                            + " floats for shape " + Arrays.toString(e.getValue()));
-                }
-                for (int i = 0; i < values.length; ) {
-                    int n = Math.min(values.length - i, buf.capacity() / 4);
-                    buf.clear();
-                    buf.asFloatBuffer().put(values, i, n);
-                    buf.limit(n * 4);
-                    writeFully(ch, buf);
-                    i += n;
-                }
-            }
-        });
+        return headerBytes;
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

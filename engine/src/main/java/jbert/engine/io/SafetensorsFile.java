@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +40,8 @@ import java.util.Set;
  *   <li>sorted by begin, the tensors tile the data section exactly: the first starts at 0, each starts
  *       where the previous ended (no overlap, no gap), the last ends at the end of the file.</li>
  * </ul>
+ * Checked on every read: a tensor whose CRC-32C the metadata records ({@code crc32c.NAME}, written by
+ * {@link Safetensors#writeWithChecksums}, as checkpoints are) must still have it.
  * The mapping is released by {@link #close()}; tensors already read are copies and stay valid.
  */
 public final class SafetensorsFile implements TensorSource {
@@ -137,6 +140,11 @@ public final class SafetensorsFile implements TensorSource {
         long pos = 0;
         Entry prev = null;
         for (Entry e : sorted) {
+            if (e.end() > dataBytes) {
+                // The first tensor cut off by the end of the file is the one to name, not the last.
+                throw ModelFormatException.tensor(file, e.name(), "data_offsets [" + e.begin() + ", " + e.end()
+                        + "] go past the end of the data section (" + dataBytes + " bytes): file truncated");
+            }
             if (e.begin() < pos) {
                 throw ModelFormatException.tensor(file, e.name(), "data_offsets [" + e.begin() + ", " + e.end()
                         + "] overlap tensor " + prev.name() + " [" + prev.begin() + ", " + prev.end() + "]");
@@ -150,10 +158,6 @@ public final class SafetensorsFile implements TensorSource {
             prev = e;
         }
         if (pos != dataBytes) {
-            if (pos > dataBytes) {
-                throw ModelFormatException.tensor(file, prev.name(), "data_offsets end at " + pos + " but the data section has only "
-                        + dataBytes + " bytes: file truncated");
-            }
             throw ModelFormatException.in(file, "the tensors cover " + pos + " bytes but the data section has " + dataBytes
                     + " (" + (dataBytes - pos) + " bytes unaccounted for at the end)");
         }
@@ -229,7 +233,7 @@ public final class SafetensorsFile implements TensorSource {
     /** Reads a floating-point tensor as float32: F32 as is, F16 and BF16 widened (exactly), F64 rounded. */
     @Override
     public HostTensor read(String name) {
-        Entry e = entry(name);
+        Entry e = verified(name);
         int n = checkedCount(e);
         float[] out = new float[n];
         switch (e.dtype()) {
@@ -257,7 +261,7 @@ public final class SafetensorsFile implements TensorSource {
 
     /** Reads a floating-point tensor in double precision (F64 exactly; narrower floats widened). */
     public double[] readDoubles(String name) {
-        Entry e = entry(name);
+        Entry e = verified(name);
         if (e.dtype() == SafetensorsDtype.F64) {
             double[] d = new double[checkedCount(e)];
             MemorySegment.copy(data, F64, e.begin(), d, 0, d.length);
@@ -271,7 +275,7 @@ public final class SafetensorsFile implements TensorSource {
 
     /** Reads an integer or boolean tensor (token ids, masks) as longs. */
     public long[] readLongs(String name) {
-        Entry e = entry(name);
+        Entry e = verified(name);
         int n = checkedCount(e);
         long[] out = new long[n];
         long p = e.begin();
@@ -288,6 +292,28 @@ public final class SafetensorsFile implements TensorSource {
             };
         }
         return out;
+    }
+
+    /**
+     * The tensor's entry, after checking its bytes against the CRC-32C its writer recorded
+     * ({@link Safetensors#writeWithChecksums}); a file without checksums is read as it is.
+     */
+    private Entry verified(String name) {
+        Entry e = entry(name);
+        String stored = metadata.get(Safetensors.checksumKey(name));
+        if (stored != null) {
+            String actual = HexFormat.of().toHexDigits(Crc32c.of(data, e.begin(), e.end() - e.begin()));
+            if (!actual.equals(stored)) {
+                throw ModelFormatException.tensor(file, name, "CRC32C " + actual + ", but the header records " + stored
+                        + ": the data is corrupted");
+            }
+        }
+        return e;
+    }
+
+    /** Checks every tensor that has a recorded checksum, without reading any into memory. */
+    public void verifyChecksums() {
+        for (String name : entries.keySet()) verified(name);
     }
 
     private int checkedCount(Entry e) {

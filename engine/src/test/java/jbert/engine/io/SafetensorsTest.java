@@ -109,6 +109,65 @@ class SafetensorsTest {
     }
 
     @Test
+    void truncationNamesTheFirstTensorCut() throws IOException {
+        Random r = new Random(4);
+        Map<String, HostTensor> m = new LinkedHashMap<>();
+        m.put("a", random(r, 8));
+        m.put("b", random(r, 8));
+        m.put("c", random(r, 8));
+        Path good = dir.resolve("three.safetensors");
+        Safetensors.write(good, m);
+        byte[] bytes = Files.readAllBytes(good);
+        // The data ends with a, b, c of 32 bytes each (sorted by name): cut 40 bytes, in the middle of b.
+        Path cut = dir.resolve("cut3.safetensors");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length - 40));
+        String msg = rejected(cut);
+        assertTrue(msg.startsWith(cut + ": tensor b: data_offsets [32, 64] go past the end") && msg.endsWith("file truncated"), msg);
+    }
+
+    /**
+     * writeWithChecksums records each tensor's CRC-32C of its bytes in the file (little-endian float32,
+     * recomputed here with java.util.zip.CRC32C), and a read of a tensor whose bytes changed names it.
+     * Tensor "big" spans two of the writer's 4 MB buffers.
+     */
+    @Test
+    void checksumsCatchAChangedByteAndNameItsTensor() throws IOException {
+        Random r = new Random(3);
+        Map<String, HostTensor> m = new LinkedHashMap<>();
+        m.put("big", random(r, 1_100_000));
+        m.put("small", random(r, 4, 3));
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        m.forEach((k, t) -> shapes.put(k, t.shape()));
+        Path p = dir.resolve("checked.safetensors");
+        Safetensors.writeWithChecksums(p, shapes, k -> m.get(k).data(), Map.of("format", "pt"));
+        long smallBegin;
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            assertEquals("pt", f.metadata().get("format"));
+            for (var e : m.entrySet()) {
+                ByteBuffer le = ByteBuffer.allocate(e.getValue().data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                le.asFloatBuffer().put(e.getValue().data());
+                java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                crc.update(le.array());
+                assertEquals(String.format("%08x", crc.getValue()), f.metadata().get("crc32c." + e.getKey()), e.getKey());
+                assertEquals(e.getValue(), f.read(e.getKey()), e.getKey());
+            }
+            f.verifyChecksums();
+            smallBegin = f.entry("small").begin();
+        }
+        byte[] bytes = Files.readAllBytes(p);
+        long n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        bytes[(int) (8 + n + smallBegin + 5)] ^= 0x01;
+        Files.write(p, bytes);
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            assertEquals(m.get("big"), f.read("big"), "the other tensors still read");
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> f.read("small"));
+            assertTrue(e.getMessage().startsWith(p + ": tensor small: CRC32C ") && e.getMessage().endsWith("the data is corrupted"),
+                    e.getMessage());
+            assertThrows(ModelFormatException.class, f::verifyChecksums);
+        }
+    }
+
+    @Test
     void rejectsHeaderBeyondFile() throws IOException {
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1000).putLong(0);
         Path p = dir.resolve("long.safetensors");

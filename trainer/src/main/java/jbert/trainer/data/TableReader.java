@@ -102,7 +102,7 @@ public final class TableReader {
         List<RawRow> rows = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<String> header = null;
-        int textIdx = -1, labelIdx = -1;
+        int textIdx = -1, labelIdx = -1, headerLine = 0;
 
         int from = 1; // the physical line where the current parser starts
         outer:
@@ -126,6 +126,7 @@ public final class TableReader {
                     }
                     if (header == null) {
                         header = rec.toList();
+                        headerLine = at;
                         textIdx = header.indexOf(textColumn);
                         labelIdx = labelColumn == null ? -1 : header.indexOf(labelColumn);
                         if (textIdx < 0 || (labelColumn != null && labelIdx < 0)) {
@@ -156,6 +157,7 @@ public final class TableReader {
             }
         }
         if (header == null) throw new UserError(file + ": empty file (expected a header row with '" + textColumn + "')");
+        if (rows.isEmpty() && skipped.isEmpty()) throw new UserError(file + " line " + headerLine + ": a header and no rows");
         return new Result(rows, skipped);
     }
 

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import jbert.engine.io.AtomicFiles;
+
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** The JSON mapper of run files (snake_case keys, as HF's trainer_state.json) and atomic writes. */
 public final class Json {
@@ -27,32 +27,15 @@ public final class Json {
         writeAtomically(target, MAPPER.writeValueAsBytes(value));
     }
 
-    /** Writes bytes to a temp file beside {@code target}, forces them to disk, then renames. */
+    /**
+     * Writes bytes to a temp file beside {@code target}, forces them to disk, then renames
+     * ({@link AtomicFiles}); a failure is the {@link IOException} that caused it.
+     */
     public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                var buf = java.nio.ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            readableByAll(tmp); // a temp file is created rw------- ; results are for everyone to read
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void readableByAll(Path p) throws IOException {
-        try {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its default permissions stand
+            AtomicFiles.write(target, bytes);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 }

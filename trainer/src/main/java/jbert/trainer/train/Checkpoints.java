@@ -4,6 +4,7 @@ import jbert.engine.Tensor;
 import jbert.engine.io.HostTensor;
 import jbert.engine.io.ModelFormatException;
 import jbert.engine.io.Safetensors;
+import jbert.engine.io.SafetensorsFile;
 import jbert.engine.io.TensorSource;
 import jbert.engine.optim.AdamW;
 import jbert.trainer.UserError;
@@ -36,7 +37,9 @@ import java.util.stream.Stream;
  * </ul>
  * A checkpoint is written into a hidden temp folder and renamed into place only when complete, so a run
  * killed while writing leaves the previous checkpoints as they were and no half checkpoint that
- * {@code --resume} could pick up.
+ * {@code --resume} could pick up. Its tensors carry their CRC-32C ({@link Safetensors#writeWithChecksums}),
+ * so a checkpoint damaged later (truncated, a flipped bit) is refused, naming the file and the tensor,
+ * and the newest intact one is named instead.
  */
 public final class Checkpoints {
     private Checkpoints() {}
@@ -72,9 +75,15 @@ public final class Checkpoints {
             return target;
         } catch (IOException | UncheckedIOException e) {
             try { deleteTree(tmp); } catch (IOException ignored) { /* the temp folder is hidden and ignored by --resume */ }
-            String why = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause().toString() : e.toString();
-            throw new CheckpointWriteException("cannot write " + target + " (" + why + "); earlier checkpoints are intact", e);
+            throw new CheckpointWriteException("cannot write " + target + " (" + whyNotWritten(runDir, e) + "); earlier checkpoints are intact", e);
         }
+    }
+
+    /** What stopped a write: the run folder gone or read-only, else the I/O error (a full disk). */
+    private static String whyNotWritten(Path runDir, Exception e) {
+        if (!Files.isDirectory(runDir)) return "the run folder " + runDir + " is no longer a folder";
+        if (!Files.isWritable(runDir)) return "the run folder " + runDir + " is not writable";
+        return e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause().toString() : e.toString();
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -88,7 +97,7 @@ public final class Checkpoints {
     private static void writeTensors(Path file, Map<String, Tensor> tensors) {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         tensors.forEach((k, t) -> shapes.put(k, t.shape()));
-        Safetensors.write(file, shapes, k -> tensors.get(k).toArray(), Map.of("format", "pt"));
+        Safetensors.writeWithChecksums(file, shapes, k -> tensors.get(k).toArray(), Map.of("format", "pt"));
     }
 
     /** metrics.json of the run folder, rewritten atomically with every checkpoint and at the end. */
@@ -146,19 +155,35 @@ public final class Checkpoints {
         }
     }
 
+    /** The checkpoint's trainer state; an unreadable one is a {@link #broken} checkpoint. */
     public static TrainerState readState(Path checkpoint) {
+        try {
+            return parseState(checkpoint);
+        } catch (UserError e) {
+            throw broken(checkpoint, e);
+        }
+    }
+
+    private static TrainerState parseState(Path checkpoint) {
         Path f = checkpoint.resolve(STATE);
         try {
             return Json.MAPPER.readValue(f.toFile(), TrainerState.class);
         } catch (IOException e) {
-            throw new UserError(f + ": unreadable trainer state (" + e.getMessage() + ")");
+            throw new UserError(f + ": unreadable trainer state (" + firstLine(e.getMessage()) + ")");
         }
     }
 
-    /** Loads the checkpoint's weights and AdamW moments into the model's parameters and the optimizer. */
+    /**
+     * Loads the checkpoint's weights and AdamW moments into the model's parameters and the optimizer;
+     * a file that is missing, truncated or fails its checksums is a {@link #broken} checkpoint.
+     */
     public static void restore(Path checkpoint, Map<String, Tensor> params, AdamW optimizer, TrainerState state) {
-        load(checkpoint.resolve(WEIGHTS), params);
-        load(checkpoint.resolve(OPTIMIZER), optimizer.state());
+        try {
+            load(checkpoint.resolve(WEIGHTS), params);
+            load(checkpoint.resolve(OPTIMIZER), optimizer.state());
+        } catch (ModelFormatException e) {
+            throw broken(checkpoint, e);
+        }
         optimizer.restoreStep(state.optimizerStep);
     }
 
@@ -174,6 +199,52 @@ public final class Checkpoints {
                 e.getValue().copyFrom(h.data());
             }
         }
+    }
+
+    /**
+     * The error for a checkpoint that cannot be read back: what is wrong with it (the file, and the
+     * tensor where there is one), and the newest older checkpoint of its run that is intact, to resume
+     * from instead.
+     */
+    static UserError broken(Path checkpoint, RuntimeException why) {
+        Path intact = newestIntactBefore(checkpoint);
+        String instead = intact != null ? "the newest intact one is " + intact + ": continue with --resume " + intact
+                : "no older checkpoint of the run is intact";
+        return new UserError("checkpoint " + checkpoint + " is broken (" + firstLine(why.getMessage()) + "); " + instead, why);
+    }
+
+    /** The newest checkpoint beside {@code checkpoint} with fewer steps that passes {@link #isIntact}, or null. */
+    private static Path newestIntactBefore(Path checkpoint) {
+        Path abs = checkpoint.toAbsolutePath();
+        if (!NAME.matcher(abs.getFileName().toString()).matches()) return null; // a folder renamed by hand: no order to go by
+        Path runDir = abs.getParent();
+        int step = step(abs);
+        List<Path> all = list(runDir);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (step(all.get(i)) < step && isIntact(all.get(i))) return all.get(i);
+        }
+        return null;
+    }
+
+    /** Whether the checkpoint's state parses and its tensor files open and pass their checksums. */
+    private static boolean isIntact(Path checkpoint) {
+        try {
+            parseState(checkpoint);
+            for (String f : List.of(WEIGHTS, OPTIMIZER)) {
+                try (SafetensorsFile src = SafetensorsFile.open(checkpoint.resolve(f))) {
+                    src.verifyChecksums();
+                }
+            }
+            return true;
+        } catch (UserError | ModelFormatException e) {
+            return false;
+        }
+    }
+
+    private static String firstLine(String m) {
+        if (m == null) return "";
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     static void deleteTree(Path p) throws IOException {

@@ -70,7 +70,8 @@ final class FinalResults {
             }
             Json.writeAtomically(dir.resolve("report.md"), Report.markdown(metrics, folder.charts()).getBytes(StandardCharsets.UTF_8));
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw new UserError("cannot write the results into " + dir + " (" + e.getMessage() + "); the checkpoints are intact");
+            throw new UserError("cannot write the results into " + dir + " (" + e.getMessage()
+                    + "); the checkpoints are intact: finish the run with --resume --output " + dir);
         }
     }
 
