@@ -5,11 +5,20 @@ import jbert.engine.Storage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -328,31 +337,41 @@ class FastKernelsTest {
     }
 
     /**
-     * The first call of a kernel runs (partly) interpreted, later ones JIT-compiled: the bits must not
-     * change between them, or two training runs could differ (see {@link VectorMath}). A fresh JVM
-     * would be the clean way to get an interpreted first call; kernels used by no earlier test in this
-     * class come close, and the loop forces C2 compilation.
+     * The bits must not change once the JIT compiles a kernel, or two training runs (or a run and its
+     * resumption in a fresh process) could differ in the last bit (see {@link VectorMath}). A kernel's
+     * first calls in a JVM run interpreted, but in this JVM earlier tests may have compiled every kernel
+     * already. So the interpreted side runs in a child JVM with {@code -Xint}, which never compiles
+     * anything, and this JVM's side runs after a warm-up long enough for C2 to have compiled them all.
      */
     @org.junit.jupiter.api.Test
-    void resultsDoNotChangeOnceTheJitCompiles() {
-        int rows = 3, cols = 61, T = 19;
-        float[] x = random(60, rows * cols, -6f, 6f), bias = random(61, cols), dout = random(62, rows * cols);
-        float[] scores = random(63, T * T, -8f, 8f), mask = new float[T];
-        Run kernels = be -> {
-            Storage pre = be.allocate((long) rows * cols), out = be.allocate((long) rows * cols);
-            Storage dx = be.allocate((long) rows * cols), db = be.allocate(cols), probs = be.allocate((long) T * T);
-            be.biasGeluForward(up(be, x), up(be, bias), pre, out, rows, cols);
-            be.biasGeluBackward(pre, up(be, dout), dx, db, rows, cols);
-            be.softmaxForward(up(be, scores), up(be, mask), 0.3f, probs, 1, 1, T);
-            Storage ds = be.allocate((long) T * T);
-            be.softmaxBackward(probs, up(be, scores), ds, 0.3f, 1, 1, T);
-            return down(be, out, dx, db, probs, ds);
-        };
-        float[][] first = kernels.on(FAST);
-        float[][] last = first;
-        for (int i = 0; i < 3000; i++) last = kernels.on(FAST);
-        for (int o = 0; o < first.length; o++) {
-            assertArrayEquals(first[o], last[o], "output " + o + " changed after JIT compilation");
+    void resultsDoNotChangeOnceTheJitCompiles() throws Exception {
+        int threads = 2;
+        CpuBackend be = CpuBackend.fast(threads);
+        for (int i = 0; i < 3000; i++) KernelFingerprints.outputs(be);
+        Map<String, String> compiled = KernelFingerprints.of(be);
+        Map<String, String> interpreted = interpretedFingerprints(threads);
+        assertEquals(compiled.keySet(), interpreted.keySet(), "the -Xint JVM printed other kernels");
+        for (String k : compiled.keySet()) {
+            assertEquals(compiled.get(k), interpreted.get(k), k + ": bits differ between C2-compiled and -Xint (interpreted)");
         }
+    }
+
+    /** {@link KernelFingerprints#main} run in a child JVM with -Xint: its hashes by name. */
+    static Map<String, String> interpretedFingerprints(int threads) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = Files.createTempFile("kernel-fingerprints", ".txt");
+        Process p = new ProcessBuilder(java.toString(), "-Xint", "--add-modules=jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), KernelFingerprints.class.getName(), Integer.toString(threads))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean done = p.waitFor(120, TimeUnit.SECONDS);
+        p.destroyForcibly();
+        String out = Files.readString(log);
+        Files.delete(log);
+        assertTrue(done, "the -Xint JVM did not finish in 120 s:\n" + out);
+        assertEquals(0, p.exitValue(), out);
+        Map<String, String> hashes = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^(.+) ([0-9a-f]{16}/\\d+)$").matcher(out);
+        while (m.find()) hashes.put(m.group(1), m.group(2));
+        return hashes;
     }
 }

@@ -10,6 +10,7 @@ import jbert.trainer.UserError;
 import jbert.trainer.data.Encoded;
 import jbert.trainer.data.LabelSet;
 import jbert.trainer.report.Progress;
+import jbert.trainer.train.CheckpointPause;
 import jbert.trainer.train.Checkpoints;
 import jbert.trainer.train.RunDescription;
 import jbert.trainer.train.StopSignal;
@@ -154,6 +155,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Test hook: stop as Ctrl-C does once N steps are done.")
     Integer stopAfterSteps;
 
+    @Option(names = "--pause-in-checkpoint", hidden = true, paramLabel = "N",
+            description = "Test hook: wait to be killed inside the write of checkpoint-N, half written (CheckpointPause).")
+    Integer pauseInCheckpoint;
+
     @Mixin DeviceOption device;
 
     @Override
@@ -252,7 +257,8 @@ public final class TrainCommand implements Callable<Integer> {
         return new TrainingRun(net, examples,
                 new TrainingRun.Folder(runDir, saveTotalLimit, !noCharts, saver),
                 new TrainingRun.Display(console.out(), progress, loggingSteps),
-                StopSignal.onInterrupt(console.err()), stopAfterSteps, description);
+                StopSignal.onInterrupt(console.err()), stopAfterSteps,
+                pauseInCheckpoint == null ? null : new CheckpointPause(pauseInCheckpoint, console.out()), description);
     }
 
     private Path resumeCheckpoint() {

@@ -52,14 +52,18 @@ public final class Checkpoints {
 
     public static Path dir(Path runDir, int step) { return runDir.resolve(PREFIX + step); }
 
-    /** Writes checkpoint-N atomically and returns its folder. */
-    public static Path write(Path runDir, Map<String, Tensor> params, AdamW optimizer, TrainerState state) {
+    /**
+     * Writes checkpoint-N atomically and returns its folder; {@code pause} is a test hook that stops the
+     * write half done (null for none).
+     */
+    public static Path write(Path runDir, Map<String, Tensor> params, AdamW optimizer, TrainerState state, CheckpointPause pause) {
         Path target = dir(runDir, state.globalStep);
         Path tmp = runDir.resolve("." + PREFIX + state.globalStep + ".tmp-" + ProcessHandle.current().pid());
         try {
             deleteTree(tmp);
             Files.createDirectories(tmp);
             writeTensors(tmp.resolve(WEIGHTS), params);
+            if (pause != null) pause.reached(state.globalStep, tmp);
             writeTensors(tmp.resolve(OPTIMIZER), optimizer.state());
             Json.writeAtomically(tmp.resolve(STATE), state);
             if (Files.exists(target)) {

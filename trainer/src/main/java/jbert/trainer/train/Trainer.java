@@ -284,7 +284,7 @@ public final class Trainer {
         state.dropoutCounter = dropoutCounter;
         state.metrics = metrics.copy();
         Path dir = run.folder().dir();
-        Path p = Checkpoints.write(dir, params, opt, state);
+        Path p = Checkpoints.write(dir, params, opt, state, run.pause());
         Checkpoints.writeMetrics(dir, metrics);
         try {
             Checkpoints.prune(dir, run.folder().keepCheckpoints());

@@ -18,9 +18,10 @@ import java.util.List;
  *
  * @param stop           Ctrl-C's flag ({@link StopSignal#onInterrupt}), or a plain one
  * @param stopAfterSteps test hook: request a stop, as Ctrl-C does, once this many steps are done; null for none
+ * @param pause          test hook: wait to be killed inside a checkpoint's write ({@link CheckpointPause}); null for none
  */
 public record TrainingRun(BertForSequenceClassification model, Examples examples, Folder folder, Display display,
-                          StopSignal stop, Integer stopAfterSteps, RunDescription description) {
+                          StopSignal stop, Integer stopAfterSteps, CheckpointPause pause, RunDescription description) {
 
     /**
      * The tokenized examples, and how a batch of them is padded ({@code Batches.collate}).
@@ -51,12 +52,12 @@ public record TrainingRun(BertForSequenceClassification model, Examples examples
 
     /** This run, stopping as Ctrl-C does once {@code steps} steps are done. */
     public TrainingRun withStopAfterSteps(int steps) {
-        return new TrainingRun(model, examples, folder, display, stop, steps, description);
+        return new TrainingRun(model, examples, folder, display, stop, steps, pause, description);
     }
 
     /** This run, its training batches padded to a multiple of {@code tokens}. */
     public TrainingRun withPadToMultipleOf(int tokens) {
         Examples e = new Examples(examples.train(), examples.eval(), examples.labels(), examples.padId(), tokens);
-        return new TrainingRun(model, e, folder, display, stop, stopAfterSteps, description);
+        return new TrainingRun(model, e, folder, display, stop, stopAfterSteps, pause, description);
     }
 }

@@ -20,6 +20,8 @@ import jbert.trainer.report.StepLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -86,7 +88,7 @@ class TrainerTest {
                 new TrainingRun.Examples(train, eval, labels, 0, 1),
                 new TrainingRun.Folder(dir, 0, false, d -> Safetensors.write(d.resolve("model.safetensors"), StateDict.export(m))),
                 new TrainingRun.Display(new PrintStream(log, true, StandardCharsets.UTF_8), Progress.Mode.lines, 8),
-                new StopSignal(), null, description);
+                new StopSignal(), null, null, description);
     }
 
     @Test
@@ -121,15 +123,18 @@ class TrainerTest {
     }
 
     /**
-     * Runs on the scalar reference kernels: the vectorised CPU kernels' exp and lane sums round
-     * differently before and after C2 compiles them (Vector API intrinsics), so two runs in one JVM
-     * can differ in the last bit whatever the trainer does. The trainer's part, restoring every piece
-     * of state, is what this test proves.
+     * The trainer's part of the resume promise: it restores every piece of state, so the resumed run
+     * takes the very same steps. Run on the default fast kernels and on the scalar reference ones. The
+     * fast kernels give the same bits whether the JIT has compiled them yet or not (their lane math is
+     * IEEE-exact, {@code VectorMath}; FastKernelsTest checks them against a -Xint JVM), so the three
+     * runs here agree though the JIT compiles the kernels while they run. KilledResumeTest makes the
+     * same check across killed processes.
      */
-    @Test
-    void resumeAfterAnInterruptionGivesBitwiseTheSameWeights() throws IOException {
-        var cpu = jbert.engine.cpu.CpuBackend.reference();
-        // Reference: one uninterrupted run.
+    @ParameterizedTest
+    @ValueSource(strings = {"fast", "reference"})
+    void resumeAfterAnInterruptionGivesBitwiseTheSameWeights(String kernels) throws IOException {
+        var cpu = kernels.equals("fast") ? Backends.cpu() : jbert.engine.cpu.CpuBackend.reference();
+        // The baseline: one uninterrupted run.
         BertForSequenceClassification a = tinyModel(42, cpu);
         Trainer ta = new Trainer(config(), run(tmp.resolve("a"), a, new ByteArrayOutputStream()));
         assertEquals(Trainer.Outcome.COMPLETED, ta.run(null));
@@ -232,7 +237,7 @@ class TrainerTest {
         var opt = new jbert.engine.optim.AdamW(m.namedParameters(), 1e-3, 0.9, 0.999, 1e-8, 0, jbert.engine.optim.AdamW::isNoDecay);
         Path notADir = Files.writeString(tmp.resolve("plain-file"), "x");
         CheckpointWriteException e = assertThrows(CheckpointWriteException.class,
-                () -> Checkpoints.write(notADir, m.namedParameters(), opt, s));
+                () -> Checkpoints.write(notADir, m.namedParameters(), opt, s, null));
         assertTrue(e.getMessage().contains("checkpoint-6") && e.getMessage().contains("earlier checkpoints are intact"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("checkpoint-5/model.safetensors")));
         assertEquals(List.of(5), Checkpoints.list(dir).stream().map(Checkpoints::step).toList());
