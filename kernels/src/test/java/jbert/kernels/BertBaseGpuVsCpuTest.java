@@ -17,9 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rule two GPU runs are held to in {@link CudaGraphStepTest}). A small batch (B=4, T=32, padding
  * included) keeps the CPU side to seconds.
  *
- * <p>The CPU side is the fast kernels ({@link Backends#cpu()}), not the scalar reference ones: these
- * take minutes for one BERT-base step (a double-precision triple loop per product on one thread), too
- * long for the device check's time limit. The fast kernels are held to the scalar ones by the engine's
+ * <p>The CPU side is the fast kernels ({@link Backends#cpu()}), not the scalar reference ones: their
+ * products (a triple loop summing in double, on one thread) run at 0.2-1.4 GFLOP/s, and a BERT-base step
+ * at this size is about 65 GFLOP of products, so 20 steps would take most of an hour against the device
+ * check's 100 s for all its tests. The fast kernels are held to the scalar ones by the engine's
  * FastKernelsTest and CpuThreadsTest, and every GPU kernel is compared with the scalar ones directly by
  * {@link CudaKernelsTest}.
  */
