@@ -10,19 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The trainer's GPU-test guard ({@link TestData#assumeGpu}), on any machine: no GPU skips, or fails under jbert.requireGpu. */
 class GpuGuardTest {
-    static final String NO_GPU = "cuda: no CUDA driver (libcuda.so.1 not found)";
-
-    @Test void withoutAGpuTheTestIsSkipped() {
-        TestAbortedException e = assertThrows(TestAbortedException.class, () -> TestData.gpuGuard(NO_GPU, false));
-        assertTrue(e.getMessage().contains(NO_GPU), e.getMessage());
-    }
-
-    @Test void withoutAGpuUnderRequireGpuTheTestFails() {
-        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> TestData.gpuGuard(NO_GPU, true));
-        assertTrue(e.getMessage().contains("jbert.requireGpu") && e.getMessage().contains(NO_GPU), e.getMessage());
-    }
-
-    @Test void withAGpuTheTestRuns() {
-        assertDoesNotThrow(() -> TestData.gpuGuard(null, true));
+    @Test void noGpuSkipsTheTestAndFailsItUnderRequireGpu() {
+        String why = "cuda: no CUDA driver (libcuda.so.1 not found)";
+        assertThrows(TestAbortedException.class, () -> TestData.gpuGuard(why, false), "no GPU, no flag: skipped");
+        String failed = assertThrows(AssertionFailedError.class, () -> TestData.gpuGuard(why, true), "no GPU, jbert.requireGpu: failed").getMessage();
+        assertTrue(failed.contains("jbert.requireGpu") && failed.contains(why), failed);
+        assertDoesNotThrow(() -> TestData.gpuGuard(null, true), "a GPU: the test runs");
     }
 }
