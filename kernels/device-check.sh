@@ -9,8 +9,9 @@
 #   1 unpack     the jlink'ed Java runtime and the class path from .carry/jbert-device.tar.xz
 #   2 env        nvidia-smi, driver, and where libcublas / libnvrtc 12 and 13 are
 #   3 tests-own  every GPU test on jbert's own GEMM kernels (every kernel vs the CPU reference, GEMM
-#                paths, tiny-bert golden on CUDA, 20 BERT-base steps GPU vs CPU, the trainer's commands
-#                on --device cuda vs cpu), through the JUnit console
+#                paths, the tiny-bert and optimizer goldens on CUDA, 20 BERT-base steps GPU vs CPU, the
+#                trainer's commands on --device cuda vs cpu), through the JUnit console, with
+#                -Djbert.requireGpu=true: a CUDA backend that does not load fails these tests, not skips them
 #   4 tests      the tests that multiply matrices, again with the default choice (cuBLAS where a
 #                binding loads: JCublas for libcublas.so.12, java.lang.foreign for libcublas.so.13),
 #                in a JVM of their own, so that a crash in a native library loses only these
@@ -75,7 +76,7 @@ gpu_tests() {  # gpu_tests GEMM REPORTS CLASS...: the JUnit console on the given
   local cp; cp="$(ls "$work"/lib/*.jar | tr '\n' ':')"
   local select=""; for c in "$@"; do select="$select --select-class $c"; done
   cd "$repo/kernels"     # the working directory Maven gives the tests
-  "$JAVA" $JVM_FLAGS "-Djbert.cuda.gemm=$gemm" -jar "$work/junit-platform-console-standalone.jar" execute \
+  "$JAVA" $JVM_FLAGS "-Djbert.cuda.gemm=$gemm" -Djbert.requireGpu=true -jar "$work/junit-platform-console-standalone.jar" execute \
       --class-path "$cp" $select --details=tree --disable-banner --reports-dir "$reports"
 }
 
@@ -84,13 +85,14 @@ gpu_tests() {  # gpu_tests GEMM REPORTS CLASS...: the JUnit console on the given
 # in a native library then loses only the second JVM.
 tests_own() {
   gpu_tests own "$OUT/junit-own" jbert.kernels.CudaBackendProviderTest jbert.kernels.CudaKernelsTest \
-      jbert.kernels.CudaGemmTest jbert.engine.bert.CudaTinyBertGoldenTest jbert.kernels.BertBaseGpuVsCpuTest \
-      jbert.kernels.CudaGraphStepTest jbert.trainer.cli.GpuCommandLineTest
+      jbert.kernels.CudaGemmTest jbert.engine.bert.CudaTinyBertGoldenTest jbert.engine.train.CudaOptimGoldenTest \
+      jbert.kernels.BertBaseGpuVsCpuTest jbert.kernels.CudaGraphStepTest jbert.trainer.cli.GpuCommandLineTest
 }
 
 tests_default() {
   gpu_tests auto "$OUT/junit" jbert.kernels.CudaGemmTest jbert.engine.bert.CudaTinyBertGoldenTest \
-      jbert.kernels.BertBaseGpuVsCpuTest jbert.kernels.CudaGraphStepTest jbert.trainer.cli.GpuCommandLineTest
+      jbert.engine.train.CudaOptimGoldenTest jbert.kernels.BertBaseGpuVsCpuTest jbert.kernels.CudaGraphStepTest \
+      jbert.trainer.cli.GpuCommandLineTest
 }
 
 jbert_bench() {

@@ -1,14 +1,11 @@
 package jbert.kernels;
 
-import jbert.engine.Tensor;
 import jbert.engine.bert.Batch;
 import jbert.engine.bert.BertConfig;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.engine.train.TrainStep;
 import jbert.kernels.graphs.StepGraphs;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,25 +41,7 @@ class CudaGraphStepTest {
         assertEquals((big - 2) + (small - 2), g.replayedSteps(), graphs.graphStats());
         assertEquals(0, g.failedSteps(), graphs.graphStats());
         assertTrue(g.patchedNodes() > 0, "new dropout seeds every step must re-argue nodes: " + graphs.graphStats());
-        Map<String, Tensor> pa = a.model().namedParameters(), pb = b.model().namedParameters();
-        for (String name : pa.keySet()) {
-            // Within 1e-4 of the tensor's largest value or of the initialisation's 0.02, whichever is larger.
-            // Two eager runs differ too: embedding backward adds rows with float atomics, in an order that
-            // changes from run to run, and AdamW's m / sqrt(v) turns a rarely touched row's tiny difference
-            // into a larger one (5.9e-5 of the word embeddings' scale on an H200). The key bias starts at 0
-            // and its gradient is 0 in exact arithmetic (softmax ignores a constant added to a row), so
-            // AdamW moves it by rounding noise alone: values of 2e-7 whose sign differs between runs.
-            float[] want = eager.download(pa.get(name).storage()), got = graphs.download(pb.get(name).storage());
-            float[] floor = new float[want.length];
-            java.util.Arrays.fill(floor, 0.02f);
-            floor[0] = Math.max(0.02f, (float) maxAbs(want));
-            Gpu.assertAgree(name, want, got, floor, 1e-4);
-        }
-    }
-
-    static double maxAbs(float[] x) {
-        double m = 0;
-        for (float v : x) m = Math.max(m, Math.abs(v));
-        return m;
+        // Within 1e-4 of each tensor's scale (Gpu.assertParametersAgree says why not bit for bit).
+        Gpu.assertParametersAgree(a.model().namedParameters(), b.model().namedParameters(), 1e-4);
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 /** Test fixtures: the shared folder, the tiny-bert model, and a small synthetic sentiment dataset. */
 public final class TestData {
@@ -21,6 +23,12 @@ public final class TestData {
         return dir;
     }
 
+    /**
+     * {@code -Djbert.requireGpu=true}, which kernels/device-check.sh passes: there a GPU that cannot be
+     * used fails the GPU tests instead of skipping them. Read once, here at the tests' edge.
+     */
+    static final boolean REQUIRE_GPU = Boolean.parseBoolean(System.getProperty("jbert.requireGpu", "false"));
+
     /** Why {@code --device cuda} cannot run here (no driver, no GPU), or null where it can. */
     public static String gpuUnavailable() {
         try {
@@ -29,6 +37,17 @@ public final class TestData {
         } catch (jbert.engine.Backends.UnavailableException e) {
             return e.getMessage();
         }
+    }
+
+    /** The guard of a GPU test: it runs where {@code --device cuda} can, else skips saying why (fails under jbert.requireGpu). */
+    public static void assumeGpu() { gpuGuard(gpuUnavailable(), REQUIRE_GPU); }
+
+    /** Nothing when {@code unavailable} is null; else a skipped test, or with {@code required} a failed one, naming the reason. */
+    static void gpuGuard(String unavailable, boolean required) {
+        if (unavailable == null) return;
+        if (required) fail("jbert.requireGpu is set and --device cuda cannot run: " + unavailable);
+        System.out.println("GPU test skipped: " + unavailable);
+        abort(unavailable);
     }
 
     /** A 2-layer BERT classifier (H 32, vocab 128, 3 labels) in HF layout: config.json, model.safetensors, vocab.txt. */

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * clipping and weight-decay groups: the 6 losses and every final weight within 1e-5. Through the
  * default (fast) plan and through the textbook block, on both CPU backends.
  */
-class TinyBertGoldenTest {
+public class TinyBertGoldenTest {
     static final String DIR = "golden/tiny-bert/";
 
     /** Runs the whole golden protocol on one backend, through the default (fast) plan; shared with the GPU test in kernels. */
@@ -39,13 +39,9 @@ class TinyBertGoldenTest {
 
     /** The whole golden protocol on one backend, the encoder's blocks run by {@code plan}. */
     static void runGolden(Backend be, LayerPlan plan) throws IOException {
-        JsonNode ref = new ObjectMapper().readTree(SharedFiles.require(DIR + "reference.json").toFile());
-        BertConfig config = tinyConfig(SharedFiles.require(DIR + "config.json"));
-        BertForSequenceClassification model = new BertForSequenceClassification(config, be, 0, plan);
+        JsonNode ref = referenceJson();
+        BertForSequenceClassification model = model(be, plan);
         Map<String, Tensor> params = model.namedParameters();
-        try (TensorSource weights = Safetensors.open(SharedFiles.require(DIR + "model.safetensors"))) {
-            for (var e : params.entrySet()) e.getValue().copyFrom(weights.read(e.getKey()).data());
-        }
         Batch batch = batch(ref);
         try (TensorSource golden = Safetensors.open(SharedFiles.require(DIR + "reference.safetensors"))) {
             // Forward: every stage within 1e-5 absolute of the float64 reference.
@@ -116,6 +112,25 @@ class TinyBertGoldenTest {
         runGolden(jbert.engine.cpu.CpuBackend.reference(), LayerPlan.TEXTBOOK);
     }
 
+    /**
+     * The golden's model on {@code be}, its encoder's blocks run by {@code plan}: the config of
+     * config.json with dropout 0 (as the reference ran) and the float32 weights of model.safetensors.
+     * Shared with the optimizer golden ({@code jbert.engine.train.OptimGoldenTest}).
+     */
+    public static BertForSequenceClassification model(Backend be, LayerPlan plan) throws IOException {
+        BertConfig config = tinyConfig(SharedFiles.require(DIR + "config.json"));
+        BertForSequenceClassification model = new BertForSequenceClassification(config, be, 0, plan);
+        try (TensorSource weights = Safetensors.open(SharedFiles.require(DIR + "model.safetensors"))) {
+            for (var e : model.namedParameters().entrySet()) e.getValue().copyFrom(weights.read(e.getKey()).data());
+        }
+        return model;
+    }
+
+    /** reference.json: the batch, the optimizer's settings, the losses and norms of the 5 steps. */
+    public static JsonNode referenceJson() throws IOException {
+        return new ObjectMapper().readTree(SharedFiles.require(DIR + "reference.json").toFile());
+    }
+
     static BertConfig tinyConfig(Path configJson) throws IOException {
         JsonNode c = new ObjectMapper().readTree(configJson.toFile());
         BertConfig config = new BertConfig();
@@ -135,7 +150,8 @@ class TinyBertGoldenTest {
         return config;
     }
 
-    static Batch batch(JsonNode ref) {
+    /** The batch of reference.json: 4 x 12 ids with padding, a second segment in row 0, labels. */
+    public static Batch batch(JsonNode ref) {
         int B = ref.get("input_ids").size(), T = ref.get("input_ids").get(0).size();
         int[] ids = new int[B * T], types = new int[B * T], mask = new int[B * T], labels = new int[B];
         for (int b = 0; b < B; b++) {
@@ -149,7 +165,8 @@ class TinyBertGoldenTest {
         return new Batch(B, T, ids, types, mask, labels);
     }
 
-    static void assertClose(String what, HostTensor want, Tensor got, double tol) {
+    /** Asserts every element of {@code got} within {@code tol} (absolute) of {@code want}. */
+    public static void assertClose(String what, HostTensor want, Tensor got, double tol) {
         assertEquals(want.size(), got.size(), what + ": size " + java.util.Arrays.toString(want.shape()) + " vs " + got.describe());
         float[] g = got.toArray();
         double worst = 0;

@@ -1,5 +1,6 @@
 package jbert.trainer.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jbert.engine.bert.BertForSequenceClassification;
 import jbert.tokenizer.BertTokenizer;
@@ -8,6 +9,7 @@ import jbert.trainer.data.Encoded;
 import jbert.trainer.data.LabelSet;
 import jbert.trainer.report.Json;
 import jbert.trainer.train.Evaluator;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,11 +47,16 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per text: {\"text\", \"label\", \"probabilities\"}.")
     boolean json;
 
+    @Option(names = "--logits", description = "With --json, also \"input_ids\" (the tokens the model read) and \"logits\" "
+            + "(the raw scores, by label id): what bench/peers/hf_load_check.py compares with Hugging Face.")
+    boolean withLogits;
+
     @Mixin InferenceOptions run;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = context.console().out(), err = context.console().err();
+        if (withLogits && !json) throw new CommandLine.ParameterException(spec.commandLine(), "--logits: needs --json");
         InferenceOptions.Opened opened = run.open(spec, model, context);
         BertForSequenceClassification net = opened.load(err);
         BertTokenizer tokenizer = opened.classifier().tokenizer();
@@ -79,26 +86,40 @@ public final class PredictCommand implements Callable<Integer> {
         for (jbert.tokenizer.Encoding e : enc) items.add(new Encoded(e.ids(), 0));
         float[][] logits = Evaluator.logits(net, items, run.batchSize, pad, null);
         for (int i = 0; i < batch.size(); i++) {
-            double[] p = Evaluator.softmax(logits[i]);
-            int best = Evaluator.argmax(logits[i]);
-            if (json) {
-                ObjectNode o = Json.MAPPER.createObjectNode();
-                o.put("text", batch.get(i));
-                o.put("label", labels.name(best));
-                ObjectNode probs = o.putObject("probabilities");
-                for (int c = 0; c < p.length; c++) probs.put(labels.name(c), p[c]);
-                out.println(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
-            } else {
-                StringBuilder sb = new StringBuilder();
-                sb.append(String.format(Locale.ROOT, "%-10s %.4f  [", labels.name(best), p[best]));
-                for (int c = 0; c < p.length; c++) {
-                    if (c > 0) sb.append(", ");
-                    sb.append(String.format(Locale.ROOT, "%s %.4f", labels.name(c), p[c]));
-                }
-                sb.append("]  ").append(batch.get(i));
-                out.println(sb);
-            }
+            out.println(json ? jsonLine(batch.get(i), enc.get(i).ids(), logits[i], labels) : textLine(batch.get(i), logits[i], labels));
         }
         out.flush();
+    }
+
+    /** {"text", "label", "probabilities"}, and with --logits "input_ids" and "logits", on one line. */
+    private String jsonLine(String text, int[] ids, float[] logits, LabelSet labels)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
+        double[] p = Evaluator.softmax(logits);
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("text", text);
+        o.put("label", labels.name(Evaluator.argmax(logits)));
+        ObjectNode probs = o.putObject("probabilities");
+        for (int c = 0; c < p.length; c++) probs.put(labels.name(c), p[c]);
+        if (withLogits) {
+            ArrayNode idList = o.putArray("input_ids");
+            for (int id : ids) idList.add(id);
+            // Each float32 logit widened to double, so the JSON holds its exact value.
+            ArrayNode raw = o.putArray("logits");
+            for (float v : logits) raw.add((double) v);
+        }
+        return Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(o);
+    }
+
+    /** "label p  [label p, ...]  text". */
+    private static String textLine(String text, float[] logits, LabelSet labels) {
+        double[] p = Evaluator.softmax(logits);
+        int best = Evaluator.argmax(logits);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-10s %.4f  [", labels.name(best), p[best]));
+        for (int c = 0; c < p.length; c++) {
+            if (c > 0) sb.append(", ");
+            sb.append(String.format(Locale.ROOT, "%s %.4f", labels.name(c), p[c]));
+        }
+        return sb.append("]  ").append(text).toString();
     }
 }

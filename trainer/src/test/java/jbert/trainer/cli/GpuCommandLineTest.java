@@ -2,6 +2,8 @@ package jbert.trainer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jbert.engine.io.Safetensors;
+import jbert.engine.io.TensorSource;
 import jbert.trainer.TestData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,15 +19,22 @@ import java.util.Map;
 import static jbert.trainer.cli.CommandLineTest.jbert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The commands on the GPU, end to end (skipped, with the reason printed, where no GPU is usable;
- * kernels/device-check.sh runs it on the device machine): the same fine-tuning run of tiny-bert on
- * {@code --device cuda} and on {@code --device cpu} logs the same losses and gradient norms step by
- * step (the dropout masks are the same counter-based ones on both), ends at the same accuracy, and
- * the GPU run's folder then evaluates and predicts on the GPU; {@code encode} and {@code fill-mask}
- * give the CPU's features and top tokens.
+ * The commands on the GPU, end to end (skipped, with the reason printed, where no GPU is usable; failed
+ * under -Djbert.requireGpu=true, which kernels/device-check.sh passes on the device machine): the same
+ * fine-tuning run of tiny-bert on {@code --device cuda} and on {@code --device cpu} logs the same losses
+ * and gradient norms step by step (the dropout masks are the same counter-based ones on both), saves
+ * the same weights, ends at the same accuracy, and the GPU run's folder then evaluates and predicts on
+ * the GPU; {@code encode} and {@code fill-mask} give the CPU's features and top tokens.
+ *
+ * <p>The CPU side is {@code --device cpu}, the fast kernels: the command line has no way to ask for the
+ * scalar reference ones. How far apart two kernel sets that sum in different orders end on this run
+ * was measured on the CPU (the same 32 steps through the trainer on the fast and on the scalar kernels):
+ * every logged loss the same float, gradient norms within 7.5e-8 relative, weights within 1.6e-6 of their
+ * tensor's scale, the key biases aside (see {@link #assertSameWeights}). The tolerances below (losses
+ * 1e-5, norms 1e-5 relative, weights 1e-4 of their scale) leave the GPU's own rounding (other sums, float
+ * atomics) room above that: on BERT-base, kernels' BertBaseGpuVsCpuTest saw its losses within 3.6e-7.
  */
 class GpuCommandLineTest {
     @TempDir static Path tmp;
@@ -35,13 +44,6 @@ class GpuCommandLineTest {
     static void fixtures() throws IOException {
         model = TestData.tinyBert();
         data = TestData.twitterLikeFolder(tmp.resolve("data"), 64, 30);
-    }
-
-    /** A GPU test skips, saying why, where there is no GPU; the shared files it needs fail it in @BeforeAll instead. */
-    static void assumeGpu() {
-        String why = TestData.gpuUnavailable();
-        if (why != null) System.out.println("GPU test skipped: " + why);
-        assumeTrue(why == null, why);
     }
 
     static JsonNode train(Path run, String device, String... extra) throws IOException {
@@ -56,18 +58,18 @@ class GpuCommandLineTest {
 
     @Test
     void fineTuningOnTheGpuFollowsTheCpuRunAndItsFolderServesEvalAndPredict() throws IOException {
-        assumeGpu();
+        TestData.assumeGpu();
         JsonNode gpu = train(tmp.resolve("gpu"), "cuda"), cpu = train(tmp.resolve("cpu"), "cpu");
         JsonNode gs = gpu.path("steps"), cs = cpu.path("steps");
         assertEquals(32, gs.size());
         assertEquals(cs.size(), gs.size());
-        // Rounding differs (other summation orders); over the first 16 steps it stays far below 1e-3.
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < gs.size(); i++) {
             double lg = gs.path(i).path("loss").asDouble(), lc = cs.path(i).path("loss").asDouble();
             double ng = gs.path(i).path("grad_norm").asDouble(), nc = cs.path(i).path("grad_norm").asDouble();
-            assertEquals(lc, lg, 1e-3, "loss of step " + (i + 1) + ", GPU vs CPU");
-            assertEquals(nc, ng, 1e-3 * Math.max(1, nc), "gradient norm of step " + (i + 1) + ", GPU vs CPU");
+            assertEquals(lc, lg, 1e-5, "loss of step " + (i + 1) + ", GPU vs CPU");
+            assertEquals(nc, ng, 1e-5 * Math.max(1, nc), "gradient norm of step " + (i + 1) + ", GPU vs CPU");
         }
+        assertSameWeights(tmp.resolve("gpu"), tmp.resolve("cpu"));
         double accGpu = gpu.path("result").path("final_accuracy").asDouble(), accCpu = cpu.path("result").path("final_accuracy").asDouble();
         assertEquals(accCpu, accGpu, 1.5 / 30, "final accuracy on 30 examples: at most one prediction apart");
 
@@ -90,19 +92,50 @@ class GpuCommandLineTest {
     /** The same run with its steps replayed from CUDA graphs (batches padded to 8 tokens, so shapes repeat) follows the CPU's. */
     @Test
     void fineTuningInCudaGraphsFollowsTheCpuRun() throws IOException {
-        assumeGpu();
+        TestData.assumeGpu();
         JsonNode gpu = train(tmp.resolve("gpu-graphs"), "cuda", "--cuda-graphs", "--pad-to-multiple-of", "8");
         JsonNode cpu = train(tmp.resolve("cpu-padded"), "cpu", "--pad-to-multiple-of", "8");
         JsonNode gs = gpu.path("steps"), cs = cpu.path("steps");
         assertEquals(32, gs.size());
-        for (int i = 0; i < 16; i++) {
-            assertEquals(cs.path(i).path("loss").asDouble(), gs.path(i).path("loss").asDouble(), 1e-3, "loss of step " + (i + 1) + ", GPU graphs vs CPU");
+        for (int i = 0; i < gs.size(); i++) {
+            assertEquals(cs.path(i).path("loss").asDouble(), gs.path(i).path("loss").asDouble(), 1e-5, "loss of step " + (i + 1) + ", GPU graphs vs CPU");
+        }
+        assertSameWeights(tmp.resolve("gpu-graphs"), tmp.resolve("cpu-padded"));
+    }
+
+    /**
+     * The two run folders' model.safetensors hold the same tensors, each within 1e-4 of the larger of
+     * its largest value and the initialisation's 0.02 (the rule two GPU runs are held to in kernels'
+     * CudaGraphStepTest). The attention key biases are held to 1e-3 of 0 in both runs instead: their
+     * gradient is 0 in exact arithmetic (softmax ignores a constant added to a row), so AdamW moves them
+     * by rounding noise over eps alone and two kernel sets part on them at once (the CPU's two, by 6.6e-6
+     * at values under 5.8e-6); a real gradient there would move them by about the lr, 5e-3, every step.
+     */
+    static void assertSameWeights(Path gpuRun, Path cpuRun) {
+        try (TensorSource g = Safetensors.open(gpuRun.resolve("model.safetensors"));
+             TensorSource c = Safetensors.open(cpuRun.resolve("model.safetensors"))) {
+            assertEquals(c.names(), g.names(), "the saved tensors");
+            for (String name : c.names()) {
+                float[] want = c.read(name).data(), got = g.read(name).data();
+                assertEquals(want.length, got.length, name);
+                double scale = 0.02, worst = 0, largest = 0;
+                for (int i = 0; i < want.length; i++) {
+                    scale = Math.max(scale, Math.abs(want[i]));
+                    worst = Math.max(worst, Math.abs((double) got[i] - want[i]));
+                    largest = Math.max(largest, Math.max(Math.abs(want[i]), Math.abs(got[i])));
+                }
+                if (name.endsWith("attention.self.key.bias")) {
+                    assertTrue(largest <= 1e-3, name + ": " + largest + " in a run, where exact arithmetic keeps 0");
+                } else {
+                    assertTrue(worst <= 1e-4 * scale, name + ": GPU and CPU runs " + worst + " apart, tensor scale " + scale);
+                }
+            }
         }
     }
 
     @Test
     void encodeAndFillMaskOnTheGpuGiveTheCpusAnswers() throws IOException {
-        assumeGpu();
+        TestData.assumeGpu();
         Path in = tmp.resolve("texts.txt");
         java.nio.file.Files.writeString(in, "stock up\nthe market price target for the shares\nrates\n");
         Map<String, float[]> gpu = encode(in, "cuda"), cpu = encode(in, "cpu");
@@ -127,7 +160,7 @@ class GpuCommandLineTest {
                 "--device", device);
         assertEquals(0, r.code(), r.err());
         Map<String, float[]> m = new java.util.HashMap<>();
-        try (jbert.engine.io.TensorSource s = jbert.engine.io.Safetensors.open(out)) {
+        try (TensorSource s = Safetensors.open(out)) {
             for (String name : s.names()) m.put(name, s.read(name).data());
         }
         return m;
