@@ -111,6 +111,7 @@ torch_bench() {
 summary() {
   echo
   echo "================================ SUMMARY ================================"
+  echo "commit: $(cat .carry/COMMIT 2>/dev/null || echo 'not recorded (.carry/COMMIT missing: pack with kernels/package-device.sh)')"
   echo "stages:"
   awk -F'\t' '{ printf "  %-10s %-24s %5ss\n", $1, $2, $3 }' "$OUT/stages.tsv"
   for junit in junit-own junit; do

@@ -13,6 +13,7 @@
 #                                          slimmed to the libraries used
 #                                junit-platform-console-standalone.jar
 #   .carry/golden/tiny-bert/     the golden model and reference (../shared does not travel)
+#   .carry/COMMIT                the commit packed (with "+changes" when the tree had uncommitted work)
 # Then carry [".carry"] with the device tool.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -67,6 +68,12 @@ echo "[3/5] jlink: a Java runtime with the modules jbert uses"
 echo "[4/5] packing (xz)"
 tar -C "$stage" -cf - runtime lib junit-platform-console-standalone.jar | xz -T0 -6 > "$repo/.carry/jbert-device.tar.xz.tmp"
 mv "$repo/.carry/jbert-device.tar.xz.tmp" "$repo/.carry/jbert-device.tar.xz"
+
+# The commit the device run will test, so that its figures can name it (a "+changes" suffix: the
+# working tree had uncommitted changes when it was packed).
+commit="$(git -C "$repo" rev-parse --short HEAD)"
+git -C "$repo" diff --quiet HEAD -- . ':!.carry' || commit="$commit+changes"
+echo "$commit" > "$repo/.carry/COMMIT"
 
 echo "[5/5] golden data for the GPU golden test"
 [ -f "$SHARED/golden/tiny-bert/reference.safetensors" ] || { echo "package-device.sh: $SHARED/golden/tiny-bert missing (set JBERT_SHARED)" >&2; exit 2; }
