@@ -207,49 +207,38 @@ final class BlockedGemm implements GemmKernel {
      */
     private static void microKernel(float[] a, int ao, int rowStride, int kStride, float[] bp, int bo, int kc, float[] tile) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c02 = z, c10 = z, c11 = z, c12 = z, c20 = z, c21 = z, c22 = z;
-        FloatVector c30 = z, c31 = z, c32 = z, c40 = z, c41 = z, c42 = z, c50 = z, c51 = z, c52 = z;
-        FloatVector c60 = z, c61 = z, c62 = z, c70 = z, c71 = z, c72 = z;
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         int r1 = rowStride, r2 = 2 * rowStride, r3 = 3 * rowStride, r4 = 4 * rowStride;
         int r5 = 5 * rowStride, r6 = 6 * rowStride, r7 = 7 * rowStride;
         for (int k = 0; k < kc; k++) {
             int ak = ao + k * kStride, bk = bo + k * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bk);
             FloatVector b1 = NV > 1 ? FloatVector.fromArray(S, bp, bk + VL) : z;
-            FloatVector b2 = NV > 2 ? FloatVector.fromArray(S, bp, bk + 2 * VL) : z;
             FloatVector x;
-            x = FloatVector.broadcast(S, a[ak]);
-            c00 = x.fma(b0, c00); if (NV > 1) c01 = x.fma(b1, c01); if (NV > 2) c02 = x.fma(b2, c02);
-            if (MR > 1) { x = FloatVector.broadcast(S, a[ak + r1]);
-                c10 = x.fma(b0, c10); if (NV > 1) c11 = x.fma(b1, c11); if (NV > 2) c12 = x.fma(b2, c12); }
-            if (MR > 2) { x = FloatVector.broadcast(S, a[ak + r2]);
-                c20 = x.fma(b0, c20); if (NV > 1) c21 = x.fma(b1, c21); if (NV > 2) c22 = x.fma(b2, c22); }
-            if (MR > 3) { x = FloatVector.broadcast(S, a[ak + r3]);
-                c30 = x.fma(b0, c30); if (NV > 1) c31 = x.fma(b1, c31); if (NV > 2) c32 = x.fma(b2, c32); }
-            if (MR > 4) { x = FloatVector.broadcast(S, a[ak + r4]);
-                c40 = x.fma(b0, c40); if (NV > 1) c41 = x.fma(b1, c41); if (NV > 2) c42 = x.fma(b2, c42); }
-            if (MR > 5) { x = FloatVector.broadcast(S, a[ak + r5]);
-                c50 = x.fma(b0, c50); if (NV > 1) c51 = x.fma(b1, c51); if (NV > 2) c52 = x.fma(b2, c52); }
-            if (MR > 6) { x = FloatVector.broadcast(S, a[ak + r6]);
-                c60 = x.fma(b0, c60); if (NV > 1) c61 = x.fma(b1, c61); if (NV > 2) c62 = x.fma(b2, c62); }
-            if (MR > 7) { x = FloatVector.broadcast(S, a[ak + r7]);
-                c70 = x.fma(b0, c70); if (NV > 1) c71 = x.fma(b1, c71); if (NV > 2) c72 = x.fma(b2, c72); }
+            x = FloatVector.broadcast(S, a[ak]);                    c00 = x.fma(b0, c00); if (NV > 1) c01 = x.fma(b1, c01);
+            if (MR > 1) { x = FloatVector.broadcast(S, a[ak + r1]); c10 = x.fma(b0, c10); if (NV > 1) c11 = x.fma(b1, c11); }
+            if (MR > 2) { x = FloatVector.broadcast(S, a[ak + r2]); c20 = x.fma(b0, c20); if (NV > 1) c21 = x.fma(b1, c21); }
+            if (MR > 3) { x = FloatVector.broadcast(S, a[ak + r3]); c30 = x.fma(b0, c30); if (NV > 1) c31 = x.fma(b1, c31); }
+            if (MR > 4) { x = FloatVector.broadcast(S, a[ak + r4]); c40 = x.fma(b0, c40); if (NV > 1) c41 = x.fma(b1, c41); }
+            if (MR > 5) { x = FloatVector.broadcast(S, a[ak + r5]); c50 = x.fma(b0, c50); if (NV > 1) c51 = x.fma(b1, c51); }
+            if (MR > 6) { x = FloatVector.broadcast(S, a[ak + r6]); c60 = x.fma(b0, c60); if (NV > 1) c61 = x.fma(b1, c61); }
+            if (MR > 7) { x = FloatVector.broadcast(S, a[ak + r7]); c70 = x.fma(b0, c70); if (NV > 1) c71 = x.fma(b1, c71); }
         }
-        storeRow(tile, 0, c00, c01, c02);
-        if (MR > 1) storeRow(tile, 1, c10, c11, c12);
-        if (MR > 2) storeRow(tile, 2, c20, c21, c22);
-        if (MR > 3) storeRow(tile, 3, c30, c31, c32);
-        if (MR > 4) storeRow(tile, 4, c40, c41, c42);
-        if (MR > 5) storeRow(tile, 5, c50, c51, c52);
-        if (MR > 6) storeRow(tile, 6, c60, c61, c62);
-        if (MR > 7) storeRow(tile, 7, c70, c71, c72);
+        storeRow(tile, 0, c00, c01);
+        if (MR > 1) storeRow(tile, 1, c10, c11);
+        if (MR > 2) storeRow(tile, 2, c20, c21);
+        if (MR > 3) storeRow(tile, 3, c30, c31);
+        if (MR > 4) storeRow(tile, 4, c40, c41);
+        if (MR > 5) storeRow(tile, 5, c50, c51);
+        if (MR > 6) storeRow(tile, 6, c60, c61);
+        if (MR > 7) storeRow(tile, 7, c70, c71);
     }
 
     /** Row i of the tile: its NV accumulators, at i * NR. */
-    private static void storeRow(float[] tile, int i, FloatVector v0, FloatVector v1, FloatVector v2) {
+    private static void storeRow(float[] tile, int i, FloatVector v0, FloatVector v1) {
         v0.intoArray(tile, i * NR);
         if (NV > 1) v1.intoArray(tile, i * NR + VL);
-        if (NV > 2) v2.intoArray(tile, i * NR + 2 * VL);
     }
 
     /**

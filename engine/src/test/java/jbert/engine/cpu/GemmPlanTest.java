@@ -52,11 +52,11 @@ class GemmPlanTest {
 
     @Test
     void aPlanReadsBackFromItsName() {
-        GemmPlan plan = new GemmPlan(256, 6, 3, 160, 204, 1632);
-        assertEquals("v256-6x3-k160-m204-n1632", plan.name());
+        GemmPlan plan = new GemmPlan(256, 6, 1, 160, 204, 1632);
+        assertEquals("v256-6x1-k160-m204-n1632", plan.name());
         assertEquals(plan, GemmPlan.parse(plan.name()));
-        assertEquals(24, plan.nr());
-        assertEquals("v256-6x3-k160-m204-n1632 (256-bit vectors, 6 x 24 register tile, KC 160, MC 204, NC 1632)", plan.toString());
+        assertEquals(8, plan.nr());
+        assertEquals("v256-6x1-k160-m204-n1632 (256-bit vectors, 6 x 8 register tile, KC 160, MC 204, NC 1632)", plan.toString());
     }
 
     @Test
@@ -74,8 +74,8 @@ class GemmPlanTest {
                 assertThrows(IllegalArgumentException.class, () -> new GemmPlan(384, 8, 2, 256, 128, 1024)).getMessage());
         assertEquals("GEMM plan v512-9x2-k256-m128-n1024: tile rows 9, expected 1 to 8",
                 assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 9, 2, 256, 128, 1024)).getMessage());
-        assertEquals("GEMM plan v512-8x4-k256-m128-n1024: tile vectors 4, expected 1 to 3",
-                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 8, 4, 256, 128, 1024)).getMessage());
+        assertEquals("GEMM plan v512-8x3-k256-m128-n1536: tile vectors 3, expected 1 to 2",
+                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 8, 3, 256, 128, 1536)).getMessage());
         assertEquals("GEMM plan v512-8x2-k0-m128-n1024: KC 0, expected at least 1",
                 assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 8, 2, 0, 128, 1024)).getMessage());
         assertEquals("GEMM plan v512-8x2-k256-m100-n1024: MC 100, expected a multiple of MR = 8",
