@@ -70,17 +70,18 @@ class GemmPlanTest {
 
     @Test
     void impossiblePlansAreOneLineErrorsNamingThePart() {
-        assertEquals("GEMM plan v384-8x2-k256-m128-n1024: vector width 384 bits, expected 128, 256 or 512",
-                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(384, 8, 2, 256, 128, 1024)).getMessage());
-        assertEquals("GEMM plan v512-9x2-k256-m128-n1024: tile rows 9, expected 1 to 8",
-                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 9, 2, 256, 128, 1024)).getMessage());
-        assertEquals("GEMM plan v512-8x3-k256-m128-n1536: tile vectors 3, expected 1 to 2",
-                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 8, 3, 256, 128, 1536)).getMessage());
-        assertEquals("GEMM plan v512-8x2-k0-m128-n1024: KC 0, expected at least 1",
-                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 8, 2, 0, 128, 1024)).getMessage());
-        assertEquals("GEMM plan v512-8x2-k256-m100-n1024: MC 100, expected a multiple of MR = 8",
-                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 8, 2, 256, 100, 1024)).getMessage());
-        assertEquals("GEMM plan v512-8x2-k256-m128-n1000: NC 1000, expected a multiple of NR = 32",
-                assertThrows(IllegalArgumentException.class, () -> new GemmPlan(512, 8, 2, 256, 128, 1000)).getMessage());
+        rejects("vector width 384 bits, expected 128, 256 or 512", 384, 8, 2, 256, 128, 1024);
+        rejects("tile rows 9, expected 1 to 8", 512, 9, 2, 256, 128, 1024);
+        rejects("tile vectors 3, expected 1 to 2", 512, 8, 3, 256, 128, 1536);
+        rejects("KC 0, expected at least 1", 512, 8, 2, 0, 128, 1024);
+        rejects("MC 100, expected a multiple of MR = 8", 512, 8, 2, 256, 100, 1024);
+        rejects("NC 1000, expected a multiple of NR = 32", 512, 8, 2, 256, 128, 1000);
+    }
+
+    /** new GemmPlan(p...) fails with "GEMM plan NAME: why", NAME spelled as {@link GemmPlan#name()}. */
+    static void rejects(String why, int... p) {
+        String name = "v" + p[0] + "-" + p[1] + "x" + p[2] + "-k" + p[3] + "-m" + p[4] + "-n" + p[5];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GemmPlan(p[0], p[1], p[2], p[3], p[4], p[5]));
+        assertEquals("GEMM plan " + name + ": " + why, e.getMessage());
     }
 }
