@@ -21,9 +21,10 @@ import java.util.regex.Pattern;
  * Enough for High-Performance BLIS", TOMS 2016, for the blocking):
  * <ul>
  *   <li>vector width: the widest the JIT compiles. {@code FmaPeakBenchmark} (bench) measures the FP32
- *       FMA rate of each width: on a Zen 5 a 512-bit FMA does twice the work of a 256-bit one in the
- *       same time; on a Zen 4, which runs it as two 256-bit halves, the rate per float is the same,
- *       so the wider vector, with half the instructions, never loses;</li>
+ *       FMA rate of each width: on the Zen 5 here (2026-12-04, one thread, load average ~4) 112
+ *       GFLOP/s at 512 bits against 53 at 256, twice the work per instruction in the same time; a
+ *       Zen 4 runs a 512-bit FMA as two 256-bit halves, so there the rate per float is the same and
+ *       the wider vector, with half the instructions, does not lose;</li>
  *   <li>register tile: {@value #TILE_VECTORS} vectors of B per k and MR rows of A, as many rows as fit
  *       MR x NV accumulators, the NV B vectors and one broadcast in the vector registers without a
  *       spill (at most {@value #MAX_MR}): 8 x 2 with AVX-512's 32 registers, 6 x 2 with AVX2's 16
@@ -33,7 +34,9 @@ import java.util.regex.Pattern;
  *       and KC = C_A * (L1 bytes / W) / (MR * 4), rounded down to a multiple of 32. On the Zen 5 here
  *       (48 KB, 12 ways, 8 x 32 tile) that is 256, the value tuned by hand before; on a Zen 4 (32 KB,
  *       8 ways) it is 128, where the hand-tuned 256 had B's 32 KB panel fill the whole L1;</li>
- *   <li>MC: the MC x KC block of A fills at most half of L2 (the rest holds B's panel and C's rows);</li>
+ *   <li>MC: the MC x KC block of A fills at most half of L2 (the rest holds B's panel and C's rows);
+ *       512 here, where 128 was hand-tuned: paired runs of both on the BERT-base shapes differed by
+ *       less than the machine's noise;</li>
  *   <li>NC: the KC x NC block of B fills at most half of this core's share of L3.</li>
  * </ul>
  *
