@@ -18,10 +18,12 @@ import static jbert.engine.cpu.CpuStorage.of;
 public class CpuBackend implements Backend {
 
     /**
-     * The fast backends made so far, one per thread count: each owns a pool of threads that is never
-     * closed (and its own {@link ArrayPool}), so a count is made once and handed out again.
+     * The fast backends made so far, one per thread count and GEMM plan: each owns a pool of threads that
+     * is never closed (and its own {@link ArrayPool}), so a pair is made once and handed out again.
      */
-    private static final ConcurrentHashMap<Integer, CpuBackend> FAST = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<FastKey, CpuBackend> FAST = new ConcurrentHashMap<>();
+
+    private record FastKey(int threads, GemmPlan plan) {}
 
     /** The fast CPU backend on every core: the default when no thread count is asked for. */
     public static final CpuBackend INSTANCE = fast(Runtime.getRuntime().availableProcessors());
@@ -30,11 +32,21 @@ public class CpuBackend implements Backend {
 
     /**
      * The fast CPU backend (Vector API kernels) on a fixed pool of {@code threads} threads, the caller's
-     * included. Made on the first call for that count and the same object on every later one, so asking
-     * again never starts more threads. A count below 1 is an error.
+     * included, with this machine's GEMM plan ({@link GemmPlan#forThisMachine()}). Made on the first call
+     * for that count and the same object on every later one, so asking again never starts more threads.
+     * A count below 1 is an error.
      */
     public static CpuBackend fast(int threads) {
-        return FAST.computeIfAbsent(threads, VectorizedCpuBackend::new);
+        return fast(threads, GemmPlan.forThisMachine());
+    }
+
+    /**
+     * The fast CPU backend on {@code threads} threads whose matrix products follow {@code plan}: for
+     * tests and benchmarks that force a plan. One object per (count, plan), as {@link #fast(int)}; a plan
+     * this machine cannot run (wider vectors than it has) is an error naming it.
+     */
+    public static CpuBackend fast(int threads, GemmPlan plan) {
+        return FAST.computeIfAbsent(new FastKey(threads, plan), k -> new VectorizedCpuBackend(k.threads(), k.plan()));
     }
 
     /** The CPU backend that runs only the scalar reference kernels: the baseline for tests and benchmarks. */

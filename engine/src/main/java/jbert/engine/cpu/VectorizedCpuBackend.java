@@ -21,21 +21,30 @@ import static jbert.engine.cpu.CpuStorage.of;
 final class VectorizedCpuBackend extends CpuBackend {
     /** The threads every kernel of this backend runs on. */
     private final Parallel parallel;
+    /** The matrix product compiled for this backend's {@link GemmPlan}. */
+    private final GemmKernel gemm;
 
-    /** The fast backend on {@code threads} threads; made once per count, by {@link CpuBackend#fast}. */
-    VectorizedCpuBackend(int threads) {
+    /**
+     * The fast backend on {@code threads} threads, its products following {@code plan}; made once per
+     * count and plan, by {@link CpuBackend#fast(int, GemmPlan)}.
+     */
+    VectorizedCpuBackend(int threads, GemmPlan plan) {
         super(false);
         this.parallel = new Parallel(threads);
+        this.gemm = PackedGemm.compile(plan);
     }
 
     @Override
     public int threads() { return parallel.threads(); }
 
+    /** The plan this backend's matrix products follow. */
+    GemmPlan gemmPlan() { return gemm.plan(); }
+
     @Override
     public void matmul(boolean transA, boolean transB, int batch, int M, int N, int K,
                        float alpha, Storage A, Storage B, float beta, Storage C) {
         checkMatmul(batch, M, N, K, A, B, C);
-        PackedGemm.matmul(parallel, transA, transB, batch, M, N, K, alpha, of(A), of(B), beta, of(C));
+        PackedGemm.matmul(parallel, gemm, transA, transB, batch, M, N, K, alpha, of(A), of(B), beta, of(C));
     }
 
     @Override

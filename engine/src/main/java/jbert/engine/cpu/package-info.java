@@ -6,15 +6,18 @@
  * {@link jbert.engine.cpu.CpuBackend} (memory: {@link jbert.engine.cpu.ArrayPool}), then
  * {@link jbert.engine.cpu.VectorizedCpuBackend} and the fast kernels it calls:
  * <ul>
- *   <li>{@link jbert.engine.cpu.PackedGemm}: cache-blocked, packed, register-tiled SGEMM;</li>
+ *   <li>{@link jbert.engine.cpu.PackedGemm}: SGEMM split across threads, each share run by
+ *       {@link jbert.engine.cpu.BlockedGemm} (cache-blocked, packed, register-tiled) in the shape of the
+ *       backend's {@link jbert.engine.cpu.GemmPlan}, which a rule derives from the
+ *       {@link jbert.engine.cpu.MachineProfile} (cache sizes, vector width, registers);</li>
  *   <li>{@link jbert.engine.cpu.VectorGelu}, {@link jbert.engine.cpu.VectorSoftmax},
  *       {@link jbert.engine.cpu.VectorLayerNorm}: row kernels, fused where BERT chains them
  *       (bias + GELU, residual + LayerNorm);</li>
  *   <li>{@link jbert.engine.cpu.FusedAdamW}: the optimizer in one pass;</li>
  *   <li>{@link jbert.engine.cpu.VectorElementwise}: the memory-bound rest.</li>
  * </ul>
- * All fast kernels use {@code FloatVector.SPECIES_PREFERRED} (16 floats with AVX-512, 8 with AVX2) of the
- * incubating Vector API, and split work on their backend's {@link jbert.engine.cpu.Parallel} pool in a
+ * The fast row kernels use {@code FloatVector.SPECIES_PREFERRED} (16 floats with AVX-512, 8 with AVX2) of
+ * the incubating Vector API, the GEMM its plan's species; all split work on their backend's {@link jbert.engine.cpu.Parallel} pool in a
  * fixed way per thread count, so results are bitwise reproducible for a given count.
  *
  * <p>The thread count is a setting, passed as a value: {@link jbert.engine.cpu.CpuBackend#fast}(n) is the

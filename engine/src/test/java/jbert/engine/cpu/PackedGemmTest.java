@@ -4,18 +4,47 @@ import jbert.engine.Backend;
 import jbert.engine.Storage;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import jdk.incubator.vector.FloatVector;
+
 import static jbert.engine.cpu.FastKernelsTest.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * {@link PackedGemm} against {@link ReferenceKernels#matmul}: every transpose combination, batched,
  * alpha and beta, edge sizes around the micro-tile (MR x NR) and the K and M blocks (KC, MC), on every
- * thread count of {@link FastKernelsTest#FAST_BACKENDS}.
+ * thread count of {@link FastKernelsTest#FAST_BACKENDS} (this machine's plan); then every
+ * {@link GemmPlan} a machine can choose or a test force ({@link #PLANS}) the same way, on 1, 2 and 3
+ * threads.
  */
 class PackedGemmTest {
     static final Backend FAST = CpuBackend.INSTANCE;
     static final Backend REF = CpuBackend.reference();
+
+    /**
+     * Each vector width this machine compiles x tiles covering every MR (1-8) and NV (1-2), including the
+     * rule's 6 x 2 and 8 x 2, x two blockings: a machine-sized one, and a tiny one (KC 7, MC = 2 MR,
+     * NC = 2 NR) that cuts even the small products below into several K, M and N blocks.
+     */
+    static final List<GemmPlan> PLANS = plans();
+
+    static List<GemmPlan> plans() {
+        List<GemmPlan> plans = new ArrayList<>();
+        for (int bits : new int[]{128, 256, 512}) {
+            if (bits > FloatVector.SPECIES_MAX.vectorBitSize()) continue;
+            for (int[] tile : new int[][]{{1, 1}, {2, 2}, {3, 1}, {4, 2}, {5, 1}, {6, 2}, {7, 1}, {8, 1}, {8, 2}}) {
+                int mr = tile[0], nv = tile[1], nr = nv * bits / 32;
+                plans.add(new GemmPlan(bits, mr, nv, 256, 16 * mr, 64 * nr));
+                plans.add(new GemmPlan(bits, mr, nv, 7, 2 * mr, 2 * nr));
+            }
+        }
+        return plans;
+    }
 
     /** M, N, K: tiny, odd, around MR=8 / NR=32 / KC=256 / MC=128 and past them. */
     static final int[][] SHAPES = {
@@ -100,7 +129,7 @@ class PackedGemmTest {
             for (int t = 0; t < 4; t++) {
                 boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
                 float[] serial = new float[M * N];
-                PackedGemm.gemm(tA, tB, M, N, K, 1f, a, 0, b, 0, 0f, serial, 0, 0, M, 0, N);
+                PackedGemm.compile(GemmPlan.forThisMachine()).gemm(tA, tB, M, N, K, 1f, a, 0, b, 0, 0f, serial, 0, 0, M, 0, N);
                 for (CpuBackend be : FastKernelsTest.FAST_BACKENDS) {
                     float[] threaded = product(be, tA, tB, 1, M, N, K, 1f, a, b, 0f, new float[M * N]);
                     assertArrayEquals(serial, threaded, be.threads() + " threads: tA=" + tA + " tB=" + tB
@@ -108,6 +137,46 @@ class PackedGemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * Every plan of {@link #PLANS} against the reference at odd sizes, all four transposes, batched, on
+     * one thread; and on two and three threads bit for bit equal to one (columns split in the third
+     * shape, rows in the fourth: both are past the size a product is split at).
+     */
+    @Test
+    void everyPlanMatchesReferenceAndDoesNotDependOnThreads() {
+        int[][] shapes = {{1, 1, 1, 1}, {19, 101, 29, 3}, {40, 101, 80, 1}, {70, 9, 500, 1}};   // M, N, K, batch
+        long seed = 200;
+        for (int[] s : shapes) {
+            int M = s[0], N = s[1], K = s[2], batch = s[3];
+            float[] a = random(seed++, batch * M * K, -1f, 1f), b = random(seed++, batch * K * N, -1f, 1f);
+            float[] c = random(seed++, batch * M * N, -1f, 1f);
+            for (int t = 0; t < 4; t++) {
+                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                float alpha = t % 2 == 0 ? 1f : 0.5f, beta = t % 2 == 0 ? 0f : -0.75f;
+                float[] ref = product(REF, tA, tB, batch, M, N, K, alpha, a, b, beta, c);
+                for (GemmPlan plan : PLANS) {
+                    String what = plan.name() + " tA=" + tA + " tB=" + tB + " batch=" + batch + " M=" + M + " N=" + N + " K=" + K;
+                    float[] one = product(CpuBackend.fast(1, plan), tA, tB, batch, M, N, K, alpha, a, b, beta, c);
+                    // float accumulation over K terms of size <= 1: error grows at most like K ulps
+                    FastKernelsTest.assertClose(what, ref, one, 1e-6 * (K + 4), 1e-5);
+                    for (int threads = 2; threads <= 3; threads++) {
+                        assertArrayEquals(one, product(CpuBackend.fast(threads, plan), tA, tB, batch, M, N, K, alpha, a, b, beta, c),
+                                what + ": " + threads + " threads differ from one");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPlanWiderThanTheMachineIsAOneLineError() {
+        GemmPlan wide = new GemmPlan(512, 8, 2, 256, 128, 1024);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PackedGemm.checkFits(wide, 256));
+        assertEquals("GEMM plan v512-8x2-k256-m128-n1024: 512-bit vectors, but the widest this JVM compiles here are 256-bit",
+                e.getMessage());
+        PackedGemm.checkFits(wide, 512);
     }
 
     /** The reference itself: reading a transposed operand equals transposing it first. */
